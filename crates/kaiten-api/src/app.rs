@@ -1,0 +1,128 @@
+//! Wiring: the Core router (public listener) and the Platform router (platform listener), each
+//! with its own document, scope table and authenticator layer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{any, get};
+use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::{Authenticator, JwtConfig, layer};
+use crate::http::openapi::{self, Surface};
+use crate::http::operations::OperationScopes;
+use crate::http::schema_validation::SchemaRegistry;
+use crate::http::{docs, health, middleware};
+use crate::modules;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub jwt: JwtConfig,
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self { jwt: JwtConfig::default(), request_timeout: Duration::from_secs(30), body_limit_bytes: 1 << 20 }
+    }
+}
+
+pub struct Api {
+    pub core: Router,
+    pub platform: Router,
+    pub auth: Arc<Authenticator>,
+}
+
+fn core_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base(Surface::Core))
+        .merge(modules::customers::router())
+        .merge(modules::identity::router())
+}
+
+fn platform_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base(Surface::Platform)).merge(modules::platform::router())
+}
+
+fn document(routes: OpenApiRouter<AppState>) -> OpenApi {
+    let mut doc = routes.into_openapi();
+    openapi::finish(&mut doc);
+    doc
+}
+
+/// The Core API document, as served at `/api/openapi.json`.
+pub fn core_openapi() -> OpenApi {
+    document(core_routes())
+}
+
+/// The Platform API document.
+pub fn platform_openapi() -> OpenApi {
+    document(platform_routes())
+}
+
+pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
+    let auth = Arc::new(Authenticator::new(pool.clone(), config.jwt.clone()));
+
+    let (core_router, core_doc) = split(core_routes());
+    let core_state = state(&pool, &auth, &core_doc);
+    let core = Router::new()
+        .nest(
+            "/api",
+            core_router
+                .route_layer(from_fn_with_state(core_state.clone(), layer::core))
+                .route("/healthz", get(health::healthz))
+                .route("/tokens/validate", any(modules::identity::validate::endpoint))
+                .with_state(core_state),
+        )
+        .merge(docs::router(core_doc, "/api"));
+
+    let (platform_router, platform_doc) = split(platform_routes());
+    let platform_state = state(&pool, &auth, &platform_doc);
+    let platform = Router::new()
+        .nest("/api", platform_router.route_layer(from_fn_with_state(platform_state.clone(), layer::platform)).with_state(platform_state))
+        .merge(docs::router(platform_doc, "/api/platform"));
+
+    Api { core: common_layers(core, config), platform: common_layers(platform, config), auth }
+}
+
+fn split(routes: OpenApiRouter<AppState>) -> (Router<AppState>, OpenApi) {
+    let (router, mut doc) = routes.split_for_parts();
+    openapi::finish(&mut doc);
+    (router, doc)
+}
+
+fn state(pool: &PgPool, auth: &Arc<Authenticator>, doc: &OpenApi) -> AppState {
+    let json = serde_json::to_value(doc).unwrap_or_default();
+    AppState {
+        pool: pool.clone(),
+        auth: auth.clone(),
+        schemas: Arc::new(SchemaRegistry::from_openapi(&json)),
+        scopes: Arc::new(OperationScopes::from_openapi(doc)),
+    }
+}
+
+fn common_layers(router: Router, config: &ApiConfig) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = config.request_timeout;
+    router
+        .fallback(middleware::not_found)
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(from_fn(move |req, next| middleware::request_timeout(timeout, req, next)))
+        .layer(from_fn(middleware::finish_problems))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

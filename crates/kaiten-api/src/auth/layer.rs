@@ -1,0 +1,63 @@
+//! The authentication layer of each surface and the `Caller` extractor.
+//!
+//! The scope an operation requires is read from the generated OpenAPI document (its
+//! `security`), so the documented scope is the enforced one. An operation without a declared
+//! scope fails closed.
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kaiten_kernel::{Error, Principal};
+
+use crate::state::AppState;
+
+#[derive(Clone, Copy)]
+enum Surface {
+    Core,
+    Platform,
+}
+
+pub async fn core(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    authenticate(Surface::Core, state, request, next).await
+}
+
+pub async fn platform(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    authenticate(Surface::Platform, state, request, next).await
+}
+
+async fn authenticate(surface: Surface, state: AppState, mut request: Request, next: Next) -> Response {
+    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let Some(scope) = state.scopes.required(request.method(), &path).map(str::to_owned) else {
+        return Error::internal(std::io::Error::other(format!("{} {path} declares no scope", request.method())))
+            .into_response();
+    };
+    let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let principal = match surface {
+        Surface::Core => state.auth.core(header).await,
+        Surface::Platform => state.auth.platform(header).await,
+    };
+    let principal = match principal.and_then(|p| p.require(&scope).map(|()| p)) {
+        Ok(principal) => principal,
+        Err(err) => return err.into_response(),
+    };
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// The authenticated caller of this request.
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| Error::unauthorized("Auth.NoIdentity", "no identity found in context"))
+    }
+}

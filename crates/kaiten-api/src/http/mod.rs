@@ -1,0 +1,15 @@
+//! The HTTP conventions every module reuses: validated bodies, pagination, problem
+//! rendering, the OpenAPI document and the operation → scope table derived from it.
+
+pub mod docs;
+pub mod health;
+pub mod middleware;
+pub mod openapi;
+pub mod operations;
+pub mod page_query;
+pub mod path;
+pub mod schema_validation;
+pub mod valid_json;
+
+pub use page_query::PageQuery;
+pub use valid_json::{RequestSchema, ValidJson};

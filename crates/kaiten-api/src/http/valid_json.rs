@@ -1,0 +1,58 @@
+//! `ValidJson<T>`: the body is parsed, validated against the published schema `T::SCHEMA`,
+//! then deserialized. Every failure is a problem, never axum's plain-text rejection.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, Request};
+use axum::http::{StatusCode, header};
+use kaiten_kernel::{Error, ErrorDetail};
+use serde::de::DeserializeOwned;
+
+use super::schema_validation::SchemaRegistry;
+
+/// A request body type and the name of the component schema it is validated against.
+pub trait RequestSchema: DeserializeOwned {
+    const SCHEMA: &'static str;
+}
+
+pub struct ValidJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    T: RequestSchema,
+    S: Send + Sync,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        if content_type.as_deref().is_some_and(|ct| !ct.starts_with("application/json") && !ct.contains("+json")) {
+            return Err(Error::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Request.UnsupportedMediaType",
+                "request bodies must be application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::new(StatusCode::PAYLOAD_TOO_LARGE, "Request.TooLarge", "the request body is too large")
+            } else {
+                Error::bad_request("VALIDATION", "the request body could not be read")
+            }
+        })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+            Error::bad_request("VALIDATION", "the request body is not valid JSON")
+                .with_errors(vec![ErrorDetail::new("body", err.to_string())])
+        })?;
+        let registry = Arc::<SchemaRegistry>::from_ref(state);
+        let errors = registry.validate(T::SCHEMA, &value);
+        if !errors.is_empty() {
+            return Err(Error::unprocessable("validation failed", errors));
+        }
+        serde_json::from_value(value)
+            .map(ValidJson)
+            .map_err(|err| Error::unprocessable("validation failed", vec![ErrorDetail::new("body", err.to_string())]))
+    }
+}

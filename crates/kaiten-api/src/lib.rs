@@ -1,0 +1,10 @@
+//! The Kaiten HTTP surfaces. `app::build` assembles the Core and Platform routers; the business
+//! modules under `modules/` are vertical slices, one file per use case.
+
+pub mod app;
+pub mod auth;
+pub mod http;
+pub mod modules;
+pub mod state;
+
+pub use app::{Api, ApiConfig, build, core_openapi, platform_openapi};

@@ -1,0 +1,77 @@
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kaiten_kernel::{Error, Uow, slug};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::schema::{Customer, CustomerInput};
+use super::{events, repository};
+use crate::auth::layer::Caller;
+use crate::http::ValidJson;
+use crate::state::AppState;
+
+/// Create a new customer
+///
+/// Create a new customer with the provided details.
+#[utoipa::path(
+    post, path = "/customers", operation_id = "create-customer", tag = "customers",
+    request_body = Customer,
+    responses(
+        (status = 201, description = "Created", body = Customer),
+        (status = 400, description = "Bad Request"),
+        (status = 404, description = "Not Found"),
+        (status = 409, description = "Conflict"),
+        (status = 503, description = "Service Unavailable"),
+    ),
+    security(("bearerAuth" = ["write:customers"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ValidJson(input): ValidJson<CustomerInput>,
+) -> Result<(StatusCode, Json<Customer>), Error> {
+    let organization_id = caller.organization_id()?;
+    let integrations = input
+        .integrations
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(adapter, i)| i.normalized(&adapter, "CreateCustomer.InvalidIntegration").map(|i| (adapter, i)))
+        .collect::<Result<BTreeMap<_, _>, _>>()?;
+
+    let mut uow = Uow::begin(&state.pool).await?;
+    let id = insert(uow.conn(), organization_id, caller.user_id, &input).await?;
+    repository::insert_integrations(uow.conn(), organization_id, id, &integrations).await?;
+    let customer = repository::find_by_id(uow.conn(), organization_id, id).await?;
+    uow.record(organization_id, events::CREATED.with(&customer)).await?;
+    uow.commit().await?;
+    Ok((StatusCode::CREATED, Json(customer)))
+}
+
+/// Inserts with the caller's slug (a collision is a 409) or a generated one (retried).
+async fn insert(conn: &mut PgConnection, organization_id: Uuid, user_id: Uuid, input: &CustomerInput) -> Result<Uuid, Error> {
+    let attempts = if input.slug.is_some() { 1 } else { slug::MAX_ATTEMPTS };
+    for _ in 0..attempts {
+        let candidate = input.slug.clone().unwrap_or_else(|| slug::generate(&input.name));
+        let id: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO customer (organization_id, name, slug, domain, external_customer_id, created_by_id, updated_by_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
+        )
+        .bind(organization_id)
+        .bind(&input.name)
+        .bind(&candidate)
+        .bind(&input.domain)
+        .bind(&input.external_customer_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = id {
+            return Ok(id);
+        }
+    }
+    Err(Error::conflict("CreateCustomer.SlugConflict", "a customer with this slug already exists"))
+}

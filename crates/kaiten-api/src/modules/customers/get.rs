@@ -1,0 +1,26 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use kaiten_kernel::Error;
+
+use super::repository;
+use super::schema::Customer;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
+
+/// Get a customer by slug
+///
+/// Returns a single customer by their slug.
+#[utoipa::path(
+    get, path = "/customers/{customerSlug}", operation_id = "get-customer", tag = "customers",
+    params(("customerSlug" = String, Path)),
+    responses((status = 200, description = "OK", body = Customer), (status = 404, description = "Not Found")),
+    security(("bearerAuth" = ["read:customers"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Customer>, Error> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(Json(repository::find(&mut conn, caller.organization_id()?, &slug).await?))
+}

@@ -1,0 +1,42 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kaiten_kernel::Error;
+use kaiten_kernel::principal::SYSTEM_USER_ID;
+
+use crate::auth::invalidation;
+use crate::http::path;
+use crate::state::AppState;
+
+/// Remove a user from an organization
+///
+/// A soft delete: the user's next login to this organization is refused, and credentials
+/// acting as that member stop working at once. `system:kaiten` cannot be removed.
+#[utoipa::path(
+    delete, path = "/platform/organizations/{orgId}/memberships/{userId}", operation_id = "delete-membership",
+    tag = "organizations",
+    params(("orgId" = String, Path), ("userId" = String, Path)),
+    responses((status = 204, description = "No Content"), (status = 404, description = "Not Found")),
+    security(("platformAuth" = ["delete:memberships"]))
+)]
+pub async fn delete(State(state): State<AppState>, Path((org, user)): Path<(String, String)>) -> Result<StatusCode, Error> {
+    let organization_id = path::uuid(&org, "orgId")?;
+    let user_id = path::uuid(&user, "userId")?;
+    if user_id == SYSTEM_USER_ID {
+        return Err(Error::forbidden("DeleteMembership.SystemProtected", "the system:kaiten membership cannot be removed"));
+    }
+    let mut tx = state.pool.begin().await?;
+    let found = sqlx::query(
+        "UPDATE membership SET deleted_at = COALESCE(deleted_at, now()) WHERE organization_id = $1 AND user_id = $2",
+    )
+    .bind(organization_id)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    if found.rows_affected() == 0 {
+        return Err(Error::not_found("DeleteMembership.NotFound", "no such membership"));
+    }
+    invalidation::notify(&mut tx, invalidation::EVERYTHING).await?;
+    tx.commit().await?;
+    state.auth.evict_everything();
+    Ok(StatusCode::NO_CONTENT)
+}

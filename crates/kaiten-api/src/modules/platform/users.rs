@@ -1,0 +1,37 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kaiten_kernel::Error;
+use kaiten_kernel::principal::SYSTEM_USER_ID;
+
+use crate::auth::invalidation;
+use crate::http::path;
+use crate::state::AppState;
+
+/// Delete a user
+///
+/// A soft delete: the user can no longer log in anywhere, and their credentials stop working
+/// at once. `system:kaiten` cannot be deleted.
+#[utoipa::path(
+    delete, path = "/platform/users/{id}", operation_id = "delete-user", tag = "users",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "No Content"), (status = 404, description = "Not Found")),
+    security(("platformAuth" = ["delete:users"]))
+)]
+pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, Error> {
+    let user_id = path::uuid(&id, "id")?;
+    if user_id == SYSTEM_USER_ID {
+        return Err(Error::forbidden("DeleteUser.SystemProtected", "system:kaiten cannot be deleted"));
+    }
+    let mut tx = state.pool.begin().await?;
+    let found = sqlx::query("UPDATE users SET deleted_at = COALESCE(deleted_at, now()) WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if found.rows_affected() == 0 {
+        return Err(Error::not_found("DeleteUser.NotFound", format!("user {user_id} not found")));
+    }
+    invalidation::notify(&mut tx, invalidation::EVERYTHING).await?;
+    tx.commit().await?;
+    state.auth.evict_everything();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,7 @@
+//! Database access shared by the server, the CLI and the test kit.
+
+pub mod embedded;
+mod pool;
+
+pub use embedded::{ClusterOptions, EmbeddedCluster};
+pub use pool::{connect, ensure_database, migrate, MIGRATOR};

@@ -1,0 +1,133 @@
+//! Every setting is a flag and an environment variable (flags win); `--help` lists them all.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "kaiten", version, about = "Kaiten control plane: licenses, entitlements, usage, flags and releases")]
+pub struct Cli {
+    #[command(flatten)]
+    pub log: LogArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the API server (public and platform listeners).
+    Serve(ServeArgs),
+    /// Apply the embedded migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Manage platform credentials (ksm_).
+    #[command(subcommand)]
+    PlatformToken(PlatformTokenCommand),
+    /// Print the generated OpenAPI document.
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    /// Log filter (tracing EnvFilter syntax).
+    #[arg(long = "log", env = "KAITEN_LOG", default_value = "info", global = true)]
+    pub filter: String,
+    /// Log format: text or json.
+    #[arg(long = "log-format", env = "KAITEN_LOG_FORMAT", default_value = "text", global = true)]
+    pub format: String,
+}
+
+#[derive(Args, Clone)]
+pub struct DatabaseArgs {
+    /// PostgreSQL server to use. Unset: a private cluster in KAITEN_DATA_DIR.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the embedded cluster lives.
+    #[arg(long, env = "KAITEN_DATA_DIR", default_value = ".kaiten")]
+    pub data_dir: PathBuf,
+    /// Directory of the PostgreSQL binaries (initdb, postgres) for the embedded cluster.
+    #[arg(long, env = "KAITEN_PG_BINDIR")]
+    pub pg_bindir: Option<PathBuf>,
+    /// Size of the connection pool.
+    #[arg(long, env = "KAITEN_DB_MAX_CONNECTIONS", default_value_t = 20)]
+    pub max_connections: u32,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address of the public listener.
+    #[arg(long, env = "KAITEN_HOST", default_value = "0.0.0.0")]
+    pub host: IpAddr,
+    /// Port of the public listener (Core API, docs).
+    #[arg(long, env = "KAITEN_PORT", default_value_t = 6060)]
+    pub port: u16,
+    /// Address of the platform listener; loopback by default, since its credentials are powerful.
+    #[arg(long, env = "KAITEN_PLATFORM_HOST", default_value = "127.0.0.1")]
+    pub platform_host: IpAddr,
+    /// Port of the platform listener (/api/platform/...).
+    #[arg(long, env = "KAITEN_PLATFORM_PORT", default_value_t = 6001)]
+    pub platform_port: u16,
+    /// HS256 secret for JWTs (development).
+    #[arg(long, env = "KAITEN_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// JWKS URL for RS256/ES256 JWTs (production).
+    #[arg(long, env = "KAITEN_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// Required `iss` of JWTs, when set.
+    #[arg(long, env = "KAITEN_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` of JWTs, when set.
+    #[arg(long, env = "KAITEN_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// Longest a request may run, in seconds.
+    #[arg(long, env = "KAITEN_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "KAITEN_BODY_LIMIT", default_value_t = 1_048_576)]
+    pub body_limit: usize,
+    /// How long in-flight requests may finish after SIGTERM/SIGINT, in seconds.
+    #[arg(long, env = "KAITEN_SHUTDOWN_GRACE", default_value_t = 20)]
+    pub shutdown_grace: u64,
+}
+
+#[derive(Subcommand)]
+pub enum PlatformTokenCommand {
+    /// Create a credential; its secret is the last line printed, shown only this once.
+    Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Unique name among active platform credentials.
+        #[arg(long)]
+        name: String,
+        /// A scope to grant (repeatable). Default: every scope there is.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Lifetime as a Go duration ("24h", "90m"). Default: no expiry.
+        #[arg(long)]
+        ttl: Option<String>,
+    },
+    /// List active credentials (never their secrets).
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a credential and every organization token it minted.
+    Revoke {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Args)]
+pub struct OpenapiArgs {
+    /// The Platform API document instead of the Core one.
+    #[arg(long)]
+    pub platform: bool,
+    /// YAML instead of JSON.
+    #[arg(long)]
+    pub yaml: bool,
+}

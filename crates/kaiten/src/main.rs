@@ -1,0 +1,42 @@
+//! `kaiten`: the control plane in one binary.
+
+mod cli;
+mod database;
+mod platform_token;
+mod serve;
+mod telemetry;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("kaiten: cannot start the runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(db) => database::migrate_only(&db).await,
+            Command::PlatformToken(args) => platform_token::run(args).await,
+            Command::Openapi(args) => {
+                let doc = if args.platform { kaiten_api::platform_openapi() } else { kaiten_api::core_openapi() };
+                println!("{}", if args.yaml { doc.to_yaml()? } else { doc.to_pretty_json()? });
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("kaiten: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

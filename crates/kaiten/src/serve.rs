@@ -1,0 +1,83 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use kaiten_api::auth::invalidation;
+use kaiten_api::ApiConfig;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::cli::ServeArgs;
+use crate::database;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = database::open(&args.database).await?;
+    let config = ApiConfig {
+        jwt: kaiten_api::auth::JwtConfig {
+            secret: args.jwt_secret.clone(),
+            jwks_url: args.jwks_url.clone(),
+            issuer: args.jwt_issuer.clone(),
+            audience: args.jwt_audience.clone(),
+        },
+        request_timeout: Duration::from_secs(args.request_timeout),
+        body_limit_bytes: args.body_limit,
+    };
+    let api = kaiten_api::build(db.pool.clone(), &config);
+    let listener_task = invalidation::spawn_listener(db.pool.clone(), api.auth.clone());
+
+    let public_addr = SocketAddr::new(args.host, args.port);
+    let platform_addr = SocketAddr::new(args.platform_host, args.platform_port);
+    let public = TcpListener::bind(public_addr).await.with_context(|| format!("cannot listen on {public_addr}"))?;
+    let platform = TcpListener::bind(platform_addr).await.with_context(|| format!("cannot listen on {platform_addr}"))?;
+    tracing::info!(
+        public = %public.local_addr()?, platform = %platform.local_addr()?,
+        startup_ms = started.elapsed().as_millis(), "kaiten is serving"
+    );
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let serve = |listener: TcpListener, router: axum::Router, mut stop: watch::Receiver<bool>| {
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await
+        })
+    };
+    let public_task = serve(public, api.core, stop_rx.clone());
+    let platform_task = serve(platform, api.platform, stop_rx);
+
+    shutdown_signal().await;
+    tracing::info!("shutting down: no new connections; finishing in-flight requests");
+    let _ = stop_tx.send(true);
+    let grace = Duration::from_secs(args.shutdown_grace);
+    if tokio::time::timeout(grace, async {
+        let _ = public_task.await;
+        let _ = platform_task.await;
+    })
+    .await
+    .is_err()
+    {
+        tracing::warn!(grace_secs = args.shutdown_grace, "in-flight requests did not finish in time; stopping anyway");
+    }
+    listener_task.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
