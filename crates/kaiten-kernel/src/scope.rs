@@ -85,9 +85,22 @@ pub fn invalid_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<String> {
 }
 
 /// Whether every requested scope is granted by the held ones (a minted token never exceeds
-/// its minter).
+/// its minter). A requested wildcard is covered by its wildcard or by every scope it stands for.
 pub fn is_subset<A: AsRef<str>, B: AsRef<str>>(requested: &[A], held: &[B]) -> bool {
-    requested.iter().all(|r| has_scope(held, r.as_ref()))
+    requested.iter().all(|r| match r.as_ref() {
+        wildcard @ ("read:*" | "write:*") if !has_scope(held, wildcard) => {
+            expand(wildcard).iter().all(|concrete| has_scope(held, concrete))
+        }
+        scope => has_scope(held, scope),
+    })
+}
+
+fn expand(wildcard: &str) -> Vec<String> {
+    if wildcard == "write:*" {
+        all_scopes()
+    } else {
+        ORGANIZATION_MODULES.iter().map(|m| format!("read:{m}")).collect()
+    }
 }
 
 #[cfg(test)]
@@ -145,5 +158,9 @@ mod tests {
         assert!(is_subset(&["read:customers"], &["write:customers"]));
         assert!(is_subset(&["delete:users", "read:licenses"], &["write:*"]));
         assert!(!is_subset(&["write:customers"], &["read:*"]));
+        assert!(is_subset(&["read:*"], &all_scopes()), "a wildcard is covered by all it stands for");
+        assert!(is_subset(&["write:*"], &all_scopes()));
+        assert!(!is_subset(&["read:*"], &["read:customers"]));
+        assert!(!is_subset(&["write:*"], &organization_scopes()), "write:* also grants delete:*");
     }
 }

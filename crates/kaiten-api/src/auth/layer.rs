@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kaiten_kernel::{Error, Principal};
 
+use crate::http::operations::Requirement;
 use crate::state::AppState;
 
 #[derive(Clone, Copy)]
@@ -29,9 +30,13 @@ pub async fn platform(State(state): State<AppState>, request: Request, next: Nex
 
 async fn authenticate(surface: Surface, state: AppState, mut request: Request, next: Next) -> Response {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let Some(scope) = state.scopes.required(request.method(), &path).map(str::to_owned) else {
-        return Error::internal(std::io::Error::other(format!("{} {path} declares no scope", request.method())))
-            .into_response();
+    let scope = match state.scopes.required(request.method(), &path) {
+        Requirement::Scope(scope) => scope.to_owned(),
+        Requirement::NoSuchMethod => return next.run(request).await,
+        Requirement::Undeclared => {
+            return Error::internal(std::io::Error::other(format!("{} {path} declares no scope", request.method())))
+                .into_response();
+        }
     };
     let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let principal = match surface {

@@ -7,6 +7,16 @@ use std::collections::HashMap;
 use axum::http::Method;
 use utoipa::openapi::OpenApi;
 
+/// What an incoming request must satisfy.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Requirement<'a> {
+    Scope(&'a str),
+    /// The path exists, but not with this method (axum answers 405).
+    NoSuchMethod,
+    /// A routed operation that declares no scope: refused, never served unauthenticated.
+    Undeclared,
+}
+
 #[derive(Debug, Default)]
 pub struct OperationScopes(HashMap<(Method, String), String>);
 
@@ -36,10 +46,14 @@ impl OperationScopes {
         Self(table)
     }
 
-    /// The scope of the operation routed at `matched_path` (with or without the `/api` prefix).
-    pub fn required(&self, method: &Method, matched_path: &str) -> Option<&str> {
+    /// What the operation routed at `matched_path` (with or without the `/api` prefix) requires.
+    pub fn required(&self, method: &Method, matched_path: &str) -> Requirement<'_> {
         let path = matched_path.strip_prefix("/api").unwrap_or(matched_path);
-        self.0.get(&(method.clone(), path.to_owned())).map(String::as_str)
+        match self.0.get(&(method.clone(), path.to_owned())) {
+            Some(scope) => Requirement::Scope(scope),
+            None if self.0.keys().any(|(_, p)| p == path) => Requirement::NoSuchMethod,
+            None => Requirement::Undeclared,
+        }
     }
 
     pub fn len(&self) -> usize {
