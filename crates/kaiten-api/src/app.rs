@@ -88,7 +88,12 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     let (platform_router, platform_doc) = split(platform_routes());
     let platform_state = state(&pool, &auth, &platform_doc);
     let platform = Router::new()
-        .nest("/api", platform_router.route_layer(from_fn_with_state(platform_state.clone(), layer::platform)).with_state(platform_state))
+        .nest(
+            "/api",
+            platform_router
+                .route_layer(from_fn_with_state(platform_state.clone(), layer::platform))
+                .with_state(platform_state),
+        )
         .merge(docs::router(platform_doc, "/api/platform"));
 
     Api { core: common_layers(core, config), platform: common_layers(platform, config), auth }

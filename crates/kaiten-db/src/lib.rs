@@ -4,4 +4,4 @@ pub mod embedded;
 mod pool;
 
 pub use embedded::{ClusterOptions, EmbeddedCluster};
-pub use pool::{connect, ensure_database, migrate, MIGRATOR};
+pub use pool::{MIGRATOR, connect, ensure_database, migrate};

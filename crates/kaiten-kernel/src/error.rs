@@ -167,7 +167,9 @@ impl Error {
         if self.status.is_server_error() {
             let error_id = uuid::Uuid::new_v4().to_string();
             match &self.cause {
-                Some(cause) => tracing::error!(error_id, code = %self.code, cause = %DisplayChain(cause.as_ref()), "request failed"),
+                Some(cause) => {
+                    tracing::error!(error_id, code = %self.code, cause = %DisplayChain(cause.as_ref()), "request failed")
+                }
                 None => tracing::warn!(error_id, code = %self.code, detail = %self.detail, "request failed"),
             }
             problem.error_id = error_id;

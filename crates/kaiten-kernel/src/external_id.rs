@@ -39,7 +39,10 @@ mod tests {
 
     fn python_uuid5(name: &str) -> String {
         let out = std::process::Command::new("python3")
-            .args(["-c", &format!("import uuid;print(uuid.uuid5(uuid.UUID('eb025416-6f74-4684-97e9-83e99784aaa5'),'{name}'))")])
+            .args([
+                "-c",
+                &format!("import uuid;print(uuid.uuid5(uuid.UUID('eb025416-6f74-4684-97e9-83e99784aaa5'),'{name}'))"),
+            ])
             .output()
             .expect("python3 is on the machine");
         String::from_utf8(out.stdout).unwrap().trim().to_owned()

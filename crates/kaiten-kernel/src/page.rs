@@ -25,14 +25,10 @@ impl Cursor {
     }
 
     pub fn decode(raw: &str) -> Result<Self, Error> {
-        URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| {
-                Error::bad_request("Pagination.InvalidCursor", "the cursor is not one this server issued")
-                    .with_errors(vec![ErrorDetail::new("query.cursor", "invalid cursor")])
-            })
+        URL_SAFE_NO_PAD.decode(raw).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).ok_or_else(|| {
+            Error::bad_request("Pagination.InvalidCursor", "the cursor is not one this server issued")
+                .with_errors(vec![ErrorDetail::new("query.cursor", "invalid cursor")])
+        })
     }
 }
 

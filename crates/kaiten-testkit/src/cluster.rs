@@ -18,7 +18,8 @@ static SERVER: OnceCell<Server> = OnceCell::const_new();
 pub async fn fresh_database() -> String {
     let server = SERVER.get_or_init(init).await;
     let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&server.admin_url).await.expect("admin connection");
+    let mut conn =
+        <sqlx::PgConnection as sqlx::Connection>::connect(&server.admin_url).await.expect("admin connection");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}")))
         .execute(&mut conn)
         .await
@@ -32,7 +33,8 @@ async fn init() -> Server {
         Err(_) => private_cluster().await,
     };
     // The template is rebuilt once per test binary so that it always has the current migrations.
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&server.admin_url).await.expect("admin connection");
+    let mut conn =
+        <sqlx::PgConnection as sqlx::Connection>::connect(&server.admin_url).await.expect("admin connection");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")))
         .execute(&mut conn)
         .await
@@ -46,10 +48,12 @@ async fn init() -> Server {
 
 async fn private_cluster() -> Server {
     let dir = std::env::temp_dir().join(format!("kaiten-test-{}", std::process::id()));
-    let options = ClusterOptions { data_dir: dir, bindir: std::env::var_os("KAITEN_PG_BINDIR").map(Into::into), ephemeral: true };
-    let cluster = tokio::task::spawn_blocking(move || EmbeddedCluster::start(&options).expect("start the test cluster"))
-        .await
-        .expect("cluster thread");
+    let options =
+        ClusterOptions { data_dir: dir, bindir: std::env::var_os("KAITEN_PG_BINDIR").map(Into::into), ephemeral: true };
+    let cluster =
+        tokio::task::spawn_blocking(move || EmbeddedCluster::start(&options).expect("start the test cluster"))
+            .await
+            .expect("cluster thread");
     let base = cluster.url_for("");
     let admin_url = cluster.admin_url();
     CLUSTER.get_or_init(|| std::sync::Mutex::new(cluster));

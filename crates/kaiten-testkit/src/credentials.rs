@@ -15,7 +15,12 @@ impl TestApp {
     /// Ensures an organization and mints it a token with every scope.
     pub async fn org(&self, external_id: &str) -> Org {
         let reply = self
-            .platform("POST", "/platform/organizations", Some(&self.platform_token), Some(json!({ "externalId": external_id })))
+            .platform(
+                "POST",
+                "/platform/organizations",
+                Some(&self.platform_token),
+                Some(json!({ "externalId": external_id })),
+            )
             .await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         let id = reply.body["id"].as_str().expect("id").to_owned();
@@ -29,7 +34,14 @@ impl TestApp {
         if let Some(scopes) = scopes {
             body["scopes"] = json!(scopes);
         }
-        let reply = self.platform("POST", &format!("/platform/organizations/{org_id}/tokens"), Some(&self.platform_token), Some(body)).await;
+        let reply = self
+            .platform(
+                "POST",
+                &format!("/platform/organizations/{org_id}/tokens"),
+                Some(&self.platform_token),
+                Some(body),
+            )
+            .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
         reply.body["token"].as_str().expect("token").to_owned()
     }

@@ -59,8 +59,9 @@ pub async fn spawn_app_with(mut config: ApiConfig) -> TestApp {
     invalidation::spawn_listener(pool.clone(), api.auth.clone());
     let core_url = serve(api.core).await;
     let platform_url = serve(api.platform).await;
-    let (_, platform_token) =
-        kaiten_api::modules::platform::credentials::create(&pool, "test-platform", None, None).await.expect("platform token");
+    let (_, platform_token) = kaiten_api::modules::platform::credentials::create(&pool, "test-platform", None, None)
+        .await
+        .expect("platform token");
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
     TestApp { core_url, platform_url, pool, client, platform_token }
 }

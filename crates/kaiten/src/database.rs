@@ -16,7 +16,8 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Database> {
     let (url, cluster) = match &args.database_url {
         Some(url) => (url.clone(), None),
         None => {
-            let options = ClusterOptions { data_dir: args.data_dir.clone(), bindir: args.pg_bindir.clone(), ephemeral: false };
+            let options =
+                ClusterOptions { data_dir: args.data_dir.clone(), bindir: args.pg_bindir.clone(), ephemeral: false };
             let cluster = tokio::task::spawn_blocking(move || EmbeddedCluster::start(&options)).await??;
             kaiten_db::ensure_database(&cluster.admin_url(), kaiten_db::embedded::DATABASE)
                 .await

@@ -2,8 +2,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use kaiten_api::auth::invalidation;
 use kaiten_api::ApiConfig;
+use kaiten_api::auth::invalidation;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -29,7 +29,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let public_addr = SocketAddr::new(args.host, args.port);
     let platform_addr = SocketAddr::new(args.platform_host, args.platform_port);
     let public = TcpListener::bind(public_addr).await.with_context(|| format!("cannot listen on {public_addr}"))?;
-    let platform = TcpListener::bind(platform_addr).await.with_context(|| format!("cannot listen on {platform_addr}"))?;
+    let platform =
+        TcpListener::bind(platform_addr).await.with_context(|| format!("cannot listen on {platform_addr}"))?;
     tracing::info!(
         public = %public.local_addr()?, platform = %platform.local_addr()?,
         startup_ms = started.elapsed().as_millis(), "kaiten is serving"

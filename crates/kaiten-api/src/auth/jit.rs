@@ -90,7 +90,9 @@ async fn try_provision(pool: &PgPool, claims: &Claims) -> Result<Provisioned, Er
 
 fn retry_on_unique(err: sqlx::Error) -> Error {
     match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => Error::conflict("JIT.Retry", "concurrent provisioning"),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            Error::conflict("JIT.Retry", "concurrent provisioning")
+        }
         _ => Error::from(err),
     }
 }

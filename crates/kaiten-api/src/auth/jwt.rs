@@ -97,7 +97,9 @@ enum ScopesClaim {
 }
 
 fn claims(value: Value) -> Result<Claims, Error> {
-    let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |name: &str| {
+        value.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    };
     let missing = |claim: &str| Error::unauthorized("Auth.MissingClaims", format!("the token has no {claim} claim"));
     let subject = text("sub").ok_or_else(|| missing("sub"))?;
     let external_org_id = text("kaiten_external_org_id").ok_or_else(|| missing("kaiten_external_org_id"))?;
@@ -107,7 +109,14 @@ fn claims(value: Value) -> Result<Claims, Error> {
         Some(Err(_)) => return Err(Error::unauthorized("Auth.InvalidScopes", "the scopes claim must be strings")),
         None => return Err(missing("scopes")),
     };
-    Ok(Claims { subject, external_org_id, scopes, email: text("email"), name: text("name"), org_name: text("kaiten_org_name") })
+    Ok(Claims {
+        subject,
+        external_org_id,
+        scopes,
+        email: text("email"),
+        name: text("name"),
+        org_name: text("kaiten_org_name"),
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +127,8 @@ mod tests {
     #[test]
     fn scopes_may_be_an_array_or_space_separated() {
         let a = claims(json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": ["read:customers"]})).unwrap();
-        let b = claims(json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": "read:customers  write:licenses"})).unwrap();
+        let b = claims(json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": "read:customers  write:licenses"}))
+            .unwrap();
         assert_eq!(a.scopes, vec!["read:customers"]);
         assert_eq!(b.scopes, vec!["read:customers", "write:licenses"]);
     }

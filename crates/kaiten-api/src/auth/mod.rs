@@ -17,15 +17,15 @@ mod ttl_cache;
 
 use std::time::Duration;
 
+use kaiten_kernel::Error;
 use kaiten_kernel::principal::{Principal, PrincipalKind};
 use kaiten_kernel::secret::{self, ORGANIZATION_TOKEN_PREFIX, PLATFORM_TOKEN_PREFIX};
-use kaiten_kernel::Error;
 use sqlx::PgPool;
 
 pub use credentials::Credential;
 pub use jit::Provisioned;
-pub use jwt::{Claims, JwtConfig};
 use jwt::JwtVerifier;
+pub use jwt::{Claims, JwtConfig};
 use ttl_cache::TtlCache;
 
 /// How long a validated credential or JIT resolution is trusted without asking the database.
@@ -139,7 +139,10 @@ impl Authenticator {
 
     async fn jwt_principal(&self, token: &str) -> Result<Principal, Error> {
         if !self.jwt.is_configured() {
-            return Err(Error::unauthorized("Auth.InvalidToken", "JWT authentication is not configured on this server"));
+            return Err(Error::unauthorized(
+                "Auth.InvalidToken",
+                "JWT authentication is not configured on this server",
+            ));
         }
         let claims = self.jwt.verify(token).await?;
         let key = (claims.subject.clone(), claims.external_org_id.clone());

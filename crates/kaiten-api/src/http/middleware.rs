@@ -8,8 +8,8 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kaiten_kernel::error::{PROBLEM_JSON, ProblemExtension, problem_response};
 use kaiten_kernel::Error;
+use kaiten_kernel::error::{PROBLEM_JSON, ProblemExtension, problem_response};
 
 /// Fills `instance` with the request path, and turns bare error responses into problems.
 pub async fn finish_problems(request: Request, next: Next) -> Response {
@@ -27,11 +27,8 @@ pub async fn finish_problems(request: Request, next: Next) -> Response {
         finished.extensions_mut().remove::<ProblemExtension>();
         return finished;
     }
-    let is_json = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.contains("json"));
+    let is_json =
+        parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.contains("json"));
     if (parts.status.is_client_error() || parts.status.is_server_error()) && !is_json {
         let code = match parts.status {
             StatusCode::NOT_FOUND => "NOT_FOUND",

@@ -94,17 +94,19 @@ pub fn finish(doc: &mut OpenApi) {
             }
             for (status, response) in responses.iter_mut() {
                 let is_error = status.starts_with('4') || status.starts_with('5');
-                if let (true, utoipa::openapi::RefOr::T(response)) = (is_error, response) {
-                    if response.content.is_empty() {
-                        *response = problem_response(status.parse().unwrap_or(500));
-                    }
+                if let (true, utoipa::openapi::RefOr::T(response)) = (is_error, response)
+                    && response.content.is_empty()
+                {
+                    *response = problem_response(status.parse().unwrap_or(500));
                 }
             }
         }
     }
 }
 
-fn operations(item: &mut utoipa::openapi::path::PathItem) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+fn operations(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
     [
         item.get.as_mut(),
         item.put.as_mut(),
@@ -123,6 +125,9 @@ fn problem_response(status: u16) -> utoipa::openapi::Response {
     let reason = axum::http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
     ResponseBuilder::new()
         .description(reason)
-        .content(kaiten_kernel::error::PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .content(
+            kaiten_kernel::error::PROBLEM_JSON,
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
         .build()
 }

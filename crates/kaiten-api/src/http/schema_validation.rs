@@ -62,22 +62,23 @@ impl SchemaRegistry {
         if let Some(alternatives) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
             self.check_alternatives(schema, alternatives, value, at, errors);
         }
-        if let Some(types) = schema.get("type") {
-            if !type_matches(types, value) {
-                errors.push(fail(at, format!("expected {}", describe(types)), value));
-                return;
-            }
+        if let Some(types) = schema.get("type")
+            && !type_matches(types, value)
+        {
+            errors.push(fail(at, format!("expected {}", describe(types)), value));
+            return;
         }
-        if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-            if !allowed.contains(value) {
-                let list: Vec<String> = allowed.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect();
-                errors.push(fail(at, format!("expected value to be one of \"{}\"", list.join(", ")), value));
-            }
+        if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+            && !allowed.contains(value)
+        {
+            let list: Vec<String> =
+                allowed.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect();
+            errors.push(fail(at, format!("expected value to be one of \"{}\"", list.join(", ")), value));
         }
-        if let Some(expected) = schema.get("const") {
-            if expected != value {
-                errors.push(fail(at, format!("expected value to be {expected}"), value));
-            }
+        if let Some(expected) = schema.get("const")
+            && expected != value
+        {
+            errors.push(fail(at, format!("expected value to be {expected}"), value));
         }
         match value {
             Value::String(s) => self.check_string(schema, s, at, value, errors),
@@ -102,7 +103,8 @@ impl SchemaRegistry {
                 let prop = self.resolve(alt).pointer(&format!("/properties/{property}"));
                 prop.is_some_and(|p| {
                     let p = self.resolve(p);
-                    p.get("const") == Some(tag) || p.get("enum").and_then(Value::as_array).is_some_and(|e| e.contains(tag))
+                    p.get("const") == Some(tag)
+                        || p.get("enum").and_then(Value::as_array).is_some_and(|e| e.contains(tag))
                 })
             });
             match chosen {
@@ -126,20 +128,20 @@ impl SchemaRegistry {
 
     fn check_string(&self, schema: &Value, s: &str, at: &str, value: &Value, errors: &mut Vec<ErrorDetail>) {
         let len = s.chars().count() as u64;
-        if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
-            if len < min {
-                errors.push(fail(at, format!("expected length >= {min}"), value));
-            }
+        if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
+            && len < min
+        {
+            errors.push(fail(at, format!("expected length >= {min}"), value));
         }
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
-            if len > max {
-                errors.push(fail(at, format!("expected length <= {max}"), value));
-            }
+        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
+            && len > max
+        {
+            errors.push(fail(at, format!("expected length <= {max}"), value));
         }
-        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-            if self.patterns.get(pattern).is_some_and(|re| !re.is_match(s)) {
-                errors.push(fail(at, format!("expected string to match pattern {pattern}"), value));
-            }
+        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+            && self.patterns.get(pattern).is_some_and(|re| !re.is_match(s))
+        {
+            errors.push(fail(at, format!("expected string to match pattern {pattern}"), value));
         }
         let format_ok = match schema.get("format").and_then(Value::as_str) {
             Some("date-time") => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
@@ -250,10 +252,10 @@ fn fail(at: &str, message: impl Into<String>, value: &Value) -> ErrorDetail {
 fn collect_patterns(schema: &Value, out: &mut HashMap<String, Regex>) {
     match schema {
         Value::Object(map) => {
-            if let Some(Value::String(pattern)) = map.get("pattern") {
-                if let Ok(re) = Regex::new(pattern) {
-                    out.insert(pattern.clone(), re);
-                }
+            if let Some(Value::String(pattern)) = map.get("pattern")
+                && let Ok(re) = Regex::new(pattern)
+            {
+                out.insert(pattern.clone(), re);
             }
             map.values().for_each(|v| collect_patterns(v, out));
         }
@@ -293,16 +295,25 @@ mod tests {
 
     #[test]
     fn a_valid_body_passes_and_read_only_fields_are_not_required() {
-        let errors = registry().validate("Thing", &json!({"name": "ok", "slug": "a-b", "external": null,
-            "kind": "A", "count": 3, "at": "2026-01-01T00:00:00Z", "tags": ["x"], "meta": {"any": [1]}}));
+        let errors = registry().validate(
+            "Thing",
+            &json!({"name": "ok", "slug": "a-b", "external": null,
+            "kind": "A", "count": 3, "at": "2026-01-01T00:00:00Z", "tags": ["x"], "meta": {"any": [1]}}),
+        );
         assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
     fn each_violation_is_reported_at_its_location() {
-        let errors = registry().validate("Thing", &json!({"name": "toolong", "slug": "-bad", "kind": "C",
-            "count": 201, "at": "yesterday", "tags": [1], "unknown": true}));
-        assert_eq!(locations(&errors), vec!["body.at", "body.count", "body.kind", "body.name", "body.slug", "body.tags[0]", "body.unknown"]);
+        let errors = registry().validate(
+            "Thing",
+            &json!({"name": "toolong", "slug": "-bad", "kind": "C",
+            "count": 201, "at": "yesterday", "tags": [1], "unknown": true}),
+        );
+        assert_eq!(
+            locations(&errors),
+            vec!["body.at", "body.count", "body.kind", "body.name", "body.slug", "body.tags[0]", "body.unknown"]
+        );
     }
 
     #[test]

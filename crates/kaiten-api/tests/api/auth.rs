@@ -55,12 +55,17 @@ async fn a_first_jwt_provisions_organization_user_and_membership_exactly_once() 
         assert_eq!(status.unwrap(), 200);
     }
     let orgs: Vec<(uuid::Uuid, String)> =
-        sqlx::query_as("SELECT id, name FROM organization WHERE external_id = 'org_jit'").fetch_all(&app.pool).await.unwrap();
+        sqlx::query_as("SELECT id, name FROM organization WHERE external_id = 'org_jit'")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(orgs.len(), 1);
     assert_eq!(orgs[0].0, kaiten_kernel::external_id::organization_id("org_jit"));
     assert_eq!(orgs[0].1, "Jit Org");
-    let users: Vec<(uuid::Uuid, String)> =
-        sqlx::query_as("SELECT id, email FROM users WHERE external_id = 'user_jit'").fetch_all(&app.pool).await.unwrap();
+    let users: Vec<(uuid::Uuid, String)> = sqlx::query_as("SELECT id, email FROM users WHERE external_id = 'user_jit'")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(users, vec![(kaiten_kernel::external_id::user_id("user_jit"), "jit@example.com".to_owned())]);
     let members: i64 = sqlx::query_scalar("SELECT count(*) FROM membership WHERE organization_id = $1")
         .bind(orgs[0].0)
@@ -95,7 +100,11 @@ async fn invalid_jwts_are_refused() {
     .unwrap();
     use base64::Engine;
     let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    let alg_none = format!("{}.{}.", b64(json!({"alg": "none", "typ": "JWT"})), b64(json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": ["write:*"], "exp": now + 60})));
+    let alg_none = format!(
+        "{}.{}.",
+        b64(json!({"alg": "none", "typ": "JWT"})),
+        b64(json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": ["write:*"], "exp": now + 60}))
+    );
     let rs256_without_jwks = format!("{}.{}.c2ln", b64(json!({"alg": "RS256", "kid": "k"})), b64(base.clone()));
     for (name, token, code) in [
         ("expired", expired, "Auth.InvalidToken"),
@@ -108,7 +117,10 @@ async fn invalid_jwts_are_refused() {
         let reply = app.core("GET", "/customers", Some(&token), None).await;
         assert_eq!((reply.status, reply.code()), (401, code), "{name}: {}", reply.text);
     }
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM organization WHERE external_id = 'o'").fetch_one(&app.pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM organization WHERE external_id = 'o'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(count, 0, "nothing is provisioned for a refused token");
 }
 
@@ -123,8 +135,13 @@ async fn every_operation_enforces_the_scope_it_documents() {
         for (method, operation) in item.as_object().unwrap() {
             let scope = &operation["security"][0]["bearerAuth"][0];
             assert!(scope.is_string(), "{method} {path} declares one scope");
-            let concrete = path.replace("{customerSlug}", "c-1").replace("{serviceAccountSlug}", "s-1").replace("{tokenSlug}", "t-1");
-            let reply = app.core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []}))).await;
+            let concrete = path
+                .replace("{customerSlug}", "c-1")
+                .replace("{serviceAccountSlug}", "s-1")
+                .replace("{tokenSlug}", "t-1");
+            let reply = app
+                .core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []})))
+                .await;
             assert_eq!((reply.status, reply.code()), (403, "Auth.MissingScope"), "{method} {path}");
             assert_eq!(reply.body["detail"], format!("missing required scope: {}", scope.as_str().unwrap()));
             checked += 1;
@@ -173,8 +190,12 @@ async fn an_expired_organization_token_stops_authenticating() {
     let slug = account.body["slug"].as_str().unwrap();
     let expires = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
     let token = app
-        .core("POST", &format!("/service-accounts/{slug}/tokens"), Some(&org.token),
-              Some(json!({"name": "short", "scopes": ["read:customers"], "expiresAt": expires})))
+        .core(
+            "POST",
+            &format!("/service-accounts/{slug}/tokens"),
+            Some(&org.token),
+            Some(json!({"name": "short", "scopes": ["read:customers"], "expiresAt": expires})),
+        )
         .await;
     assert_eq!(token.status, 201, "{}", token.text);
     let secret = token.body["token"].as_str().unwrap();

@@ -70,7 +70,10 @@ fn every_operation_declares_exactly_one_scope_and_problem_errors() {
                 let scopes = security[0].as_object().unwrap().values().next().unwrap();
                 assert_eq!(scopes.as_array().unwrap().len(), 1, "{method} {path}");
                 for status in ["401", "403", "422", "500"] {
-                    assert!(op["responses"][status]["content"]["application/problem+json"].is_object(), "{method} {path} {status}");
+                    assert!(
+                        op["responses"][status]["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status}"
+                    );
                 }
             }
         }

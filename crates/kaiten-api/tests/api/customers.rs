@@ -16,7 +16,12 @@ async fn create_get_update_delete_round_trip_with_outbox_events() {
     let org = app.org("org_customers").await;
     let t = Some(org.token.as_str());
     let created = app
-        .core("POST", "/customers", t, Some(json!({"name": "Awesome Customer", "domain": "awesome.example", "externalCustomerId": "crm-1"})))
+        .core(
+            "POST",
+            "/customers",
+            t,
+            Some(json!({"name": "Awesome Customer", "domain": "awesome.example", "externalCustomerId": "crm-1"})),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let slug = created.body["slug"].as_str().unwrap().to_owned();
@@ -28,7 +33,8 @@ async fn create_get_update_delete_round_trip_with_outbox_events() {
     assert_eq!(got.status, 200);
     assert_eq!(got.body, created.body);
 
-    let updated = app.core("PUT", &format!("/customers/{slug}"), t, Some(json!({"name": "Renamed", "slug": slug}))).await;
+    let updated =
+        app.core("PUT", &format!("/customers/{slug}"), t, Some(json!({"name": "Renamed", "slug": slug}))).await;
     assert_eq!(updated.status, 204, "{}", updated.text);
     assert!(updated.text.is_empty());
     let got = app.core("GET", &format!("/customers/{slug}"), t, None).await;
@@ -81,10 +87,12 @@ async fn bad_bodies_are_422_problems_located_at_the_field() {
     for (body, location) in cases {
         let reply = app.core("POST", "/customers", Some(&org.token), Some(body.clone())).await;
         assert_eq!((reply.status, reply.code()), (422, "UNPROCESSABLE"), "{body}: {}", reply.text);
-        let locations: Vec<&str> = reply.body["errors"].as_array().unwrap().iter().map(|e| e["location"].as_str().unwrap()).collect();
+        let locations: Vec<&str> =
+            reply.body["errors"].as_array().unwrap().iter().map(|e| e["location"].as_str().unwrap()).collect();
         assert!(locations.contains(&location), "{body}: {locations:?}");
     }
-    let nullable = app.core("POST", "/customers", Some(&org.token), Some(json!({"name": "x", "externalCustomerId": null}))).await;
+    let nullable =
+        app.core("POST", "/customers", Some(&org.token), Some(json!({"name": "x", "externalCustomerId": null}))).await;
     assert_eq!(nullable.status, 201, "externalCustomerId is nullable: {}", nullable.text);
     let malformed = app.send(&app.core_url, "POST", "/customers", Some(&org.token), Some("{\"name\":".into())).await;
     assert_eq!((malformed.status, malformed.code()), (400, "VALIDATION"));
@@ -148,7 +156,8 @@ async fn another_organization_sees_nothing_of_the_first() {
     let app = spawn_app().await;
     let a = app.org("org_iso_a").await;
     let b = app.org("org_iso_b").await;
-    let created = app.core("POST", "/customers", Some(&a.token), Some(json!({"name": "Secret", "slug": "secret"}))).await;
+    let created =
+        app.core("POST", "/customers", Some(&a.token), Some(json!({"name": "Secret", "slug": "secret"}))).await;
     assert_eq!(created.status, 201);
     assert_eq!(app.core("GET", "/customers/secret", Some(&b.token), None).await.status, 404);
     assert_eq!(app.core("PUT", "/customers/secret", Some(&b.token), Some(json!({"name": "Mine"}))).await.status, 404);

@@ -30,7 +30,12 @@ async fn rs256_tokens_are_verified_against_the_jwks_and_issuer_and_audience_are_
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let config = ApiConfig {
-        jwt: JwtConfig { jwks_url: Some(jwks_url), issuer: Some("https://idp.test".into()), audience: Some("kaiten".into()), ..JwtConfig::default() },
+        jwt: JwtConfig {
+            jwks_url: Some(jwks_url),
+            issuer: Some("https://idp.test".into()),
+            audience: Some("kaiten".into()),
+            ..JwtConfig::default()
+        },
         ..ApiConfig::default()
     };
     let app = kaiten_testkit::spawn_app_with(config).await;

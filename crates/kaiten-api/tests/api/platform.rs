@@ -18,10 +18,14 @@ async fn me_describes_the_platform_credential() {
 async fn ensure_organization_is_idempotent_and_deterministic() {
     let app = spawn_app().await;
     let t = Some(app.platform_token.as_str());
-    let first = app.platform("POST", "/platform/organizations", t, Some(json!({"externalId": "org_2abc", "name": "Acme"}))).await;
+    let first = app
+        .platform("POST", "/platform/organizations", t, Some(json!({"externalId": "org_2abc", "name": "Acme"})))
+        .await;
     assert_eq!(first.status, 200);
     assert_eq!(first.body["id"], json!(kaiten_kernel::external_id::organization_id("org_2abc")));
-    let again = app.platform("POST", "/platform/organizations", t, Some(json!({"externalId": "org_2abc", "name": "Other"}))).await;
+    let again = app
+        .platform("POST", "/platform/organizations", t, Some(json!({"externalId": "org_2abc", "name": "Other"})))
+        .await;
     assert_eq!(again.body, first.body, "an existing name is never replaced");
     let unnamed = app.platform("POST", "/platform/organizations", t, Some(json!({"externalId": "org_plain"}))).await;
     assert_eq!(unnamed.body["name"], "org_plain");
@@ -42,25 +46,35 @@ async fn minting_respects_the_minter_and_records_an_event_without_the_secret() {
     let org = app.org("org_mint").await;
     let path = format!("/platform/organizations/{}/tokens", org.id);
     let (limited, limited_secret) = kaiten_api::modules::platform::credentials::create(
-        &app.pool, "limited", Some(vec!["write:tokens".into(), "read:customers".into()]), None,
+        &app.pool,
+        "limited",
+        Some(vec!["write:tokens".into(), "read:customers".into()]),
+        None,
     )
     .await
     .unwrap();
     assert_eq!(limited.name, "limited");
-    let over = app.platform("POST", &path, Some(&limited_secret), Some(json!({"name": "x", "scopes": ["write:customers"]}))).await;
+    let over = app
+        .platform("POST", &path, Some(&limited_secret), Some(json!({"name": "x", "scopes": ["write:customers"]})))
+        .await;
     assert_eq!((over.status, over.code()), (403, "MintOrganizationToken.ScopesExceedCredential"));
     let inherited = app.platform("POST", &path, Some(&limited_secret), Some(json!({"name": "inherit"}))).await;
     assert_eq!(inherited.status, 201, "{}", inherited.text);
     assert_eq!(inherited.body["scopes"], json!(["write:tokens", "read:customers"]));
     assert!(inherited.body["slug"].as_str().unwrap().starts_with("system-kaiten-"));
-    let bad_ttl = app.platform("POST", &path, Some(&app.platform_token), Some(json!({"name": "y", "ttl": "forever"}))).await;
+    let bad_ttl =
+        app.platform("POST", &path, Some(&app.platform_token), Some(json!({"name": "y", "ttl": "forever"}))).await;
     assert_eq!((bad_ttl.status, bad_ttl.code()), (400, "MintOrganizationToken.InvalidTTL"));
-    let short = app.platform("POST", &path, Some(&app.platform_token), Some(json!({"name": "short", "ttl": "15m"}))).await;
+    let short =
+        app.platform("POST", &path, Some(&app.platform_token), Some(json!({"name": "short", "ttl": "15m"}))).await;
     let expires = chrono::DateTime::parse_from_rfc3339(short.body["expiresAt"].as_str().unwrap()).unwrap();
     let minutes = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes();
     assert!((14..=15).contains(&minutes), "{minutes}");
     let unknown_org = format!("/platform/organizations/{}/tokens", uuid::Uuid::new_v4());
-    assert_eq!(app.platform("POST", &unknown_org, Some(&app.platform_token), Some(json!({"name": "z"}))).await.status, 404);
+    assert_eq!(
+        app.platform("POST", &unknown_org, Some(&app.platform_token), Some(json!({"name": "z"}))).await.status,
+        404
+    );
 
     let events: Vec<serde_json::Value> = sqlx::query_scalar(
         "SELECT data FROM outbox_events WHERE organization_id = $1::uuid AND event_name = 'SYSTEM_ORGANIZATION_TOKEN_ISSUED'",
@@ -115,14 +129,20 @@ async fn deleting_an_organization_removes_everything_it_owns() {
     assert_eq!(app.platform("DELETE", &path, Some(&app.platform_token), None).await.status, 404);
     assert_eq!(app.core("GET", "/customers", Some(&org.token), None).await.status, 401);
     for table in ["customer", "token", "outbox_events", "membership"] {
-        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table} WHERE organization_id = $1::uuid")))
-            .bind(&org.id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {table} WHERE organization_id = $1::uuid"
+        )))
+        .bind(&org.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
         assert_eq!(left, 0, "{table}");
     }
-    let machines: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE organization_id = $1::uuid").bind(&org.id).fetch_one(&app.pool).await.unwrap();
+    let machines: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE organization_id = $1::uuid")
+        .bind(&org.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(machines, 0);
     assert_eq!(app.core("GET", "/customers", Some(&keep.token), None).await.body["items"].as_array().unwrap().len(), 1);
 }
@@ -150,7 +170,10 @@ async fn removed_members_and_deleted_users_are_refused_and_system_is_protected()
     assert_eq!(app.platform("DELETE", &deleted, t, None).await.status, 204);
     let refused = app.core("GET", "/customers", Some(&other_jwt), None).await;
     assert_eq!((refused.status, refused.code()), (403, "Auth.UserDeleted"));
-    assert_eq!(app.platform("DELETE", "/platform/users/00000000-0000-0000-0000-000000000001", t, None).await.status, 403);
+    assert_eq!(
+        app.platform("DELETE", "/platform/users/00000000-0000-0000-0000-000000000001", t, None).await.status,
+        403
+    );
     assert_eq!(app.platform("DELETE", &format!("/platform/users/{}", uuid::Uuid::new_v4()), t, None).await.status, 404);
     // The organization's own token (system:kaiten) still works.
     assert_eq!(app.core("GET", "/customers", Some(&org.token), None).await.status, 200);
@@ -159,18 +182,28 @@ async fn removed_members_and_deleted_users_are_refused_and_system_is_protected()
 #[tokio::test]
 async fn platform_scopes_are_enforced() {
     let app = spawn_app().await;
-    let (_, reader) =
-        kaiten_api::modules::platform::credentials::create(&app.pool, "reader", Some(vec!["read:organizations".into()]), None)
-            .await
-            .unwrap();
+    let (_, reader) = kaiten_api::modules::platform::credentials::create(
+        &app.pool,
+        "reader",
+        Some(vec!["read:organizations".into()]),
+        None,
+    )
+    .await
+    .unwrap();
     let ensure = app.platform("POST", "/platform/organizations", Some(&reader), Some(json!({"externalId": "x"}))).await;
     assert_eq!((ensure.status, ensure.code()), (403, "Auth.MissingScope"));
-    let delete = app.platform("DELETE", &format!("/platform/organizations/{}", uuid::Uuid::new_v4()), Some(&reader), None).await;
+    let delete =
+        app.platform("DELETE", &format!("/platform/organizations/{}", uuid::Uuid::new_v4()), Some(&reader), None).await;
     assert_eq!(delete.status, 403);
-    let (_, writer) =
-        kaiten_api::modules::platform::credentials::create(&app.pool, "writer", Some(vec!["write:organizations".into()]), None)
-            .await
-            .unwrap();
-    let delete = app.platform("DELETE", &format!("/platform/organizations/{}", uuid::Uuid::new_v4()), Some(&writer), None).await;
+    let (_, writer) = kaiten_api::modules::platform::credentials::create(
+        &app.pool,
+        "writer",
+        Some(vec!["write:organizations".into()]),
+        None,
+    )
+    .await
+    .unwrap();
+    let delete =
+        app.platform("DELETE", &format!("/platform/organizations/{}", uuid::Uuid::new_v4()), Some(&writer), None).await;
     assert_eq!(delete.status, 403, "write:X does not imply delete:X");
 }

@@ -106,10 +106,10 @@ impl EmbeddedCluster {
                 bail!("embedded PostgreSQL exited during start-up:\n{}", tail(log));
             }
             // PostgreSQL writes its status as the 8th line of postmaster.pid.
-            if let Ok(pid_file) = fs::read_to_string(pgdata.join("postmaster.pid")) {
-                if pid_file.lines().nth(7).is_some_and(|s| s.trim() == "ready") {
-                    return Ok(());
-                }
+            if let Ok(pid_file) = fs::read_to_string(pgdata.join("postmaster.pid"))
+                && pid_file.lines().nth(7).is_some_and(|s| s.trim() == "ready")
+            {
+                return Ok(());
             }
             if Instant::now() > deadline {
                 bail!("embedded PostgreSQL was not ready after 60 s:\n{}", tail(log));

@@ -52,7 +52,12 @@ pub async fn endpoint(
 }
 
 /// Inserts with the caller's slug (a collision is a 409) or a generated one (retried).
-async fn insert(conn: &mut PgConnection, organization_id: Uuid, user_id: Uuid, input: &CustomerInput) -> Result<Uuid, Error> {
+async fn insert(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    user_id: Uuid,
+    input: &CustomerInput,
+) -> Result<Uuid, Error> {
     let attempts = if input.slug.is_some() { 1 } else { slug::MAX_ATTEMPTS };
     for _ in 0..attempts {
         let candidate = input.slug.clone().unwrap_or_else(|| slug::generate(&input.name));

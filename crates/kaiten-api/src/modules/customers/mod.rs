@@ -15,7 +15,9 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list::endpoint, create::endpoint))
-        .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))
+    OpenApiRouter::new().routes(routes!(list::endpoint, create::endpoint)).routes(routes!(
+        get::endpoint,
+        update::endpoint,
+        delete::endpoint
+    ))
 }

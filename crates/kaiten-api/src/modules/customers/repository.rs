@@ -63,7 +63,11 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
-pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<CustomerRow>, Error> {
+pub async fn page(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+) -> Result<Vec<CustomerRow>, Error> {
     let (after_at, after_id) = page.bounds();
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE c.organization_id = $1
@@ -91,7 +95,11 @@ struct IntegrationRow {
 }
 
 /// Rows to DTOs, with their integrations in one query.
-pub async fn assemble(conn: &mut PgConnection, organization_id: Uuid, rows: Vec<CustomerRow>) -> Result<Vec<Customer>, Error> {
+pub async fn assemble(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    rows: Vec<CustomerRow>,
+) -> Result<Vec<Customer>, Error> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let integrations: Vec<IntegrationRow> = sqlx::query_as(
         "SELECT customer_id, adapter, external_id, metadata, synced_at, last_error, web_url

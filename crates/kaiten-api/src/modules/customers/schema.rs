@@ -104,11 +104,15 @@ impl IntegrationInput {
             return Err(Error::bad_request(code, format!("integration {adapter}: external_id must not be empty")));
         }
         if let Some(url) = &self.web_url {
-            let absolute = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).is_some_and(|rest| {
-                rest.split('/').next().is_some_and(|host| !host.is_empty())
-            });
+            let absolute = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .is_some_and(|rest| rest.split('/').next().is_some_and(|host| !host.is_empty()));
             if !absolute {
-                return Err(Error::bad_request(code, format!("integration {adapter}: web_url must be an absolute http(s) URL")));
+                return Err(Error::bad_request(
+                    code,
+                    format!("integration {adapter}: web_url must be an absolute http(s) URL"),
+                ));
             }
         }
         Ok(self)

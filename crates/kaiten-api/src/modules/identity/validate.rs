@@ -39,11 +39,14 @@ async fn validate(state: &AppState, headers: &HeaderMap) -> Result<String, Error
     if !token.starts_with(ORGANIZATION_TOKEN_PREFIX) {
         return Err(invalid());
     }
-    let credential = state.auth.organization_credential(token).await.map_err(|err| {
-        if err.status().is_server_error() { err } else { invalid() }
-    })?;
+    let credential = state
+        .auth
+        .organization_credential(token)
+        .await
+        .map_err(|err| if err.status().is_server_error() { err } else { invalid() })?;
     let now = Utc::now().timestamp();
-    let exp = credential.expires_at.map_or(now + INTERNAL_JWT_TTL_SECS, |at| at.timestamp().min(now + INTERNAL_JWT_TTL_SECS));
+    let exp =
+        credential.expires_at.map_or(now + INTERNAL_JWT_TTL_SECS, |at| at.timestamp().min(now + INTERNAL_JWT_TTL_SECS));
     let claims = serde_json::json!({
         "sub": credential.subject,
         "kaiten_external_org_id": credential.organization_external_id,

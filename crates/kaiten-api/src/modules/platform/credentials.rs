@@ -22,7 +22,10 @@ pub async fn create(
     let scopes = scopes.unwrap_or_else(scope::all_scopes);
     let invalid = scope::invalid_scopes(&scopes);
     if !invalid.is_empty() {
-        return Err(Error::bad_request("PlatformToken.InvalidScopes", format!("invalid scopes: {}", invalid.join(", "))));
+        return Err(Error::bad_request(
+            "PlatformToken.InvalidScopes",
+            format!("invalid scopes: {}", invalid.join(", ")),
+        ));
     }
     let expires_at = ttl.and_then(|ttl| chrono::Duration::from_std(ttl).ok()).map(|ttl| Utc::now() + ttl);
     let mut tx = pool.begin().await?;
@@ -43,7 +46,8 @@ pub async fn create(
         },
     )
     .await?;
-    let credential = find(&mut tx, token.token.id).await?.ok_or_else(|| Error::internal(std::io::Error::other("token vanished")))?;
+    let credential =
+        find(&mut tx, token.token.id).await?.ok_or_else(|| Error::internal(std::io::Error::other("token vanished")))?;
     tx.commit().await?;
     Ok((credential, token.value))
 }
@@ -106,7 +110,8 @@ pub async fn revoke(pool: &PgPool, name: &str) -> Result<u64, Error> {
     .bind(name)
     .fetch_optional(&mut *tx)
     .await?;
-    let id = id.ok_or_else(|| Error::not_found("PlatformToken.NotFound", format!("no active platform token named {name}")))?;
+    let id =
+        id.ok_or_else(|| Error::not_found("PlatformToken.NotFound", format!("no active platform token named {name}")))?;
     let revoked = sqlx::query(
         "UPDATE token SET revoked_at = now(), revoked_by_id = $2
           WHERE (id = $1 OR issued_by_platform_token_id = $1) AND revoked_at IS NULL",

@@ -13,7 +13,10 @@ use crate::state::AppState;
     responses((status = 200, description = "OK", body = PlatformCredential)),
     security(("platformAuth" = ["read:tokens"]))
 )]
-pub async fn endpoint(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<PlatformCredential>, Error> {
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<PlatformCredential>, Error> {
     let id = caller.platform_token_id()?;
     let mut conn = state.pool.acquire().await?;
     let credential = credentials::find(&mut conn, id)

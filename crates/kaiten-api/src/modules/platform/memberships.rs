@@ -18,11 +18,17 @@ use crate::state::AppState;
     responses((status = 204, description = "No Content"), (status = 404, description = "Not Found")),
     security(("platformAuth" = ["delete:memberships"]))
 )]
-pub async fn delete(State(state): State<AppState>, Path((org, user)): Path<(String, String)>) -> Result<StatusCode, Error> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((org, user)): Path<(String, String)>,
+) -> Result<StatusCode, Error> {
     let organization_id = path::uuid(&org, "orgId")?;
     let user_id = path::uuid(&user, "userId")?;
     if user_id == SYSTEM_USER_ID {
-        return Err(Error::forbidden("DeleteMembership.SystemProtected", "the system:kaiten membership cannot be removed"));
+        return Err(Error::forbidden(
+            "DeleteMembership.SystemProtected",
+            "the system:kaiten membership cannot be removed",
+        ));
     }
     let mut tx = state.pool.begin().await?;
     let found = sqlx::query(

@@ -87,6 +87,9 @@ pub fn not_found(id: Uuid) -> Error {
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Organization, Error> {
     let row: Option<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, external_id, name FROM organization WHERE id = $1").bind(id).fetch_optional(conn).await?;
+        sqlx::query_as("SELECT id, external_id, name FROM organization WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     row.map(|(id, external_id, name)| Organization { id, external_id, name }).ok_or_else(|| not_found(id))
 }

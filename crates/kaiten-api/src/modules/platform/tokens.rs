@@ -6,9 +6,9 @@ use kaiten_kernel::event::EventKind;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
 use kaiten_kernel::{Error, ErrorDetail, Uow, scope};
 
+use super::go_duration;
 use super::organizations;
 use super::schema::{MintOrganizationTokenBody, SystemTokenIssuance};
-use super::go_duration;
 use crate::auth::layer::Caller;
 use crate::http::{ValidJson, path};
 use crate::modules::identity::schema::{PlainToken, Token};
@@ -108,7 +108,11 @@ pub async fn mint(
     responses((status = 200, description = "OK", body = Option<Vec<Token>>), (status = 404, description = "Not Found")),
     security(("platformAuth" = ["read:tokens"]))
 )]
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller, Path(org): Path<String>) -> Result<Json<Vec<Token>>, Error> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(org): Path<String>,
+) -> Result<Json<Vec<Token>>, Error> {
     let organization_id = path::uuid(&org, "orgId")?;
     let mut conn = state.pool.acquire().await?;
     organizations::find(&mut conn, organization_id).await?;
@@ -129,7 +133,8 @@ pub async fn revoke(
     Path((org, token_slug)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
     let organization_id = path::uuid(&org, "orgId")?;
-    let target = RevokeTarget { organization_id, slug: &token_slug, owner: Owner::IssuedBy(caller.platform_token_id()?) };
+    let target =
+        RevokeTarget { organization_id, slug: &token_slug, owner: Owner::IssuedBy(caller.platform_token_id()?) };
     let mut uow = Uow::begin(&state.pool).await?;
     let digest = store::revoke(uow.conn(), target, SYSTEM_USER_ID)
         .await?

@@ -40,7 +40,12 @@ pub async fn endpoint(
 }
 
 /// Inserts the machine user and its membership; returns the slug it got.
-async fn insert(conn: &mut PgConnection, organization_id: Uuid, creator: Uuid, input: &ServiceAccountInput) -> Result<String, Error> {
+async fn insert(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    creator: Uuid,
+    input: &ServiceAccountInput,
+) -> Result<String, Error> {
     let attempts = if input.slug.is_some() { 1 } else { slug::MAX_ATTEMPTS };
     for _ in 0..attempts {
         let candidate = input.slug.clone().unwrap_or_else(|| slug::generate(&input.name));

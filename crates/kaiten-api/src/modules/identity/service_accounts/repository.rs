@@ -44,7 +44,8 @@ impl AccountRow {
     }
 }
 
-const SELECT: &str = "SELECT u.id, u.name, u.slug, u.external_id, u.created_at, u.created_by_id, cb.name AS created_by_name
+const SELECT: &str =
+    "SELECT u.id, u.name, u.slug, u.external_id, u.created_at, u.created_by_id, cb.name AS created_by_name
    FROM users u LEFT JOIN users cb ON cb.id = u.created_by_id";
 
 pub async fn find(conn: &mut PgConnection, organization_id: Uuid, slug: &str) -> Result<ServiceAccount, Error> {
@@ -59,7 +60,11 @@ pub async fn find(conn: &mut PgConnection, organization_id: Uuid, slug: &str) ->
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
-pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<AccountRow>, Error> {
+pub async fn page(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+) -> Result<Vec<AccountRow>, Error> {
     let (after_at, after_id) = page.bounds();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE u.organization_id = $1 AND u.type = 'machine' AND u.deleted_at IS NULL
@@ -75,7 +80,11 @@ pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageReq
 }
 
 /// Rows to DTOs, with their active tokens in one query.
-pub async fn assemble(conn: &mut PgConnection, organization_id: Uuid, rows: Vec<AccountRow>) -> Result<Vec<ServiceAccount>, Error> {
+pub async fn assemble(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    rows: Vec<AccountRow>,
+) -> Result<Vec<ServiceAccount>, Error> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut tokens: HashMap<Uuid, Vec<Token>> = HashMap::new();
     for token in store::active_of(conn, organization_id, &ids).await?.into_iter().map(store::TokenRow::into_token) {

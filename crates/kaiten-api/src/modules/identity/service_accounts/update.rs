@@ -42,7 +42,10 @@ pub async fn endpoint(
     .fetch_one(uow.conn())
     .await?;
     if taken {
-        return Err(Error::conflict("UpdateServiceAccount.SlugConflict", "a service account with this slug already exists"));
+        return Err(Error::conflict(
+            "UpdateServiceAccount.SlugConflict",
+            "a service account with this slug already exists",
+        ));
     }
     sqlx::query("UPDATE users SET name = $3, slug = $4 WHERE organization_id = $1 AND id = $2")
         .bind(organization_id)

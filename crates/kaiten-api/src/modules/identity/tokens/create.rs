@@ -39,11 +39,15 @@ pub async fn endpoint(
     let invalid = scope::invalid_scopes(&scopes);
     if !invalid.is_empty() {
         let details = invalid.iter().map(|s| ErrorDetail::new("body.scopes", format!("invalid scope {s}"))).collect();
-        return Err(Error::bad_request("Token.InvalidScopes", "scopes must be <read|write|delete>:<module>").with_errors(details));
+        return Err(Error::bad_request("Token.InvalidScopes", "scopes must be <read|write|delete>:<module>")
+            .with_errors(details));
     }
     // The original let a token carry more than its creator holds ("F2"); here it cannot.
     if !scope::is_subset(&scopes, &caller.scopes) {
-        return Err(Error::forbidden("CreateToken.ScopesExceedCredential", "a token cannot carry scopes its creator lacks"));
+        return Err(Error::forbidden(
+            "CreateToken.ScopesExceedCredential",
+            "a token cannot carry scopes its creator lacks",
+        ));
     }
     if input.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(Error::bad_request("CreateToken.InvalidExpiry", "expiresAt must be in the future"));

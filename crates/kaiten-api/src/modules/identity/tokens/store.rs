@@ -140,10 +140,8 @@ const SELECT: &str = "SELECT t.id, t.name, t.slug, t.scopes, t.expires_at, t.cre
    LEFT JOIN users rb ON rb.id = t.revoked_by_id";
 
 async fn find_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Token, Error> {
-    let row: TokenRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.id = $1")))
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
+    let row: TokenRow =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.id = $1"))).bind(id).fetch_one(conn).await?;
     Ok(row.into_token())
 }
 
@@ -170,7 +168,11 @@ pub async fn page(
 }
 
 /// The active tokens of these owners in an organization.
-pub async fn active_of(conn: &mut PgConnection, organization_id: Uuid, owners: &[Uuid]) -> Result<Vec<TokenRow>, Error> {
+pub async fn active_of(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    owners: &[Uuid],
+) -> Result<Vec<TokenRow>, Error> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE t.organization_id = $1 AND t.user_id = ANY($2) AND t.revoked_at IS NULL
           ORDER BY t.created_at DESC, t.id DESC"
@@ -182,7 +184,11 @@ pub async fn active_of(conn: &mut PgConnection, organization_id: Uuid, owners: &
 }
 
 /// The tokens a platform credential minted in an organization.
-pub async fn minted_by(conn: &mut PgConnection, organization_id: Uuid, platform_token_id: Uuid) -> Result<Vec<Token>, Error> {
+pub async fn minted_by(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    platform_token_id: Uuid,
+) -> Result<Vec<Token>, Error> {
     let rows: Vec<TokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE t.organization_id = $1 AND t.issued_by_platform_token_id = $2
           ORDER BY t.created_at DESC, t.id DESC"
@@ -197,7 +203,11 @@ pub async fn minted_by(conn: &mut PgConnection, organization_id: Uuid, platform_
 /// Revokes the token with this slug among the matching ones, and returns its digest (hex) to
 /// evict from the caches once committed; `None` if there is no such token. An already revoked
 /// token counts as found, so a retried DELETE stays a success.
-pub async fn revoke(conn: &mut PgConnection, target: RevokeTarget<'_>, revoked_by: Uuid) -> Result<Option<String>, Error> {
+pub async fn revoke(
+    conn: &mut PgConnection,
+    target: RevokeTarget<'_>,
+    revoked_by: Uuid,
+) -> Result<Option<String>, Error> {
     let (owner, issued_by) = match target.owner {
         Owner::User(id) => (Some(id), None),
         Owner::IssuedBy(id) => (None, Some(id)),

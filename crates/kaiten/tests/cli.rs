@@ -1,0 +1,181 @@
+//! The binary as a user runs it: embedded PostgreSQL, `platform-token`, `serve`, the
+//! first-token walkthrough of the README, graceful shutdown and a restart that keeps the data.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const KAITEN: &str = env!("CARGO_BIN_EXE_kaiten");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn kaiten(data_dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(KAITEN).args(args).env("KAITEN_DATA_DIR", data_dir).env_remove("DATABASE_URL").output().unwrap()
+}
+
+fn create_platform_token(data_dir: &Path, name: &str) -> String {
+    let out = kaiten(data_dir, &["platform-token", "create", "--name", name]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.lines().last().unwrap().to_owned();
+    assert!(token.starts_with("ksm_"), "{stdout}");
+    token
+}
+
+struct Server {
+    child: Child,
+    core: String,
+    platform: String,
+}
+
+fn serve(data_dir: &Path) -> (Server, Duration) {
+    let (port, platform_port) = (free_port(), free_port());
+    let started = Instant::now();
+    let child = Command::new(KAITEN)
+        .arg("serve")
+        .env("KAITEN_DATA_DIR", data_dir)
+        .env("KAITEN_PORT", port.to_string())
+        .env("KAITEN_PLATFORM_PORT", platform_port.to_string())
+        .env("KAITEN_HOST", "127.0.0.1")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, core: format!("http://127.0.0.1:{port}"), platform: format!("http://127.0.0.1:{platform_port}") };
+    let client = reqwest::blocking::Client::new();
+    loop {
+        if client.get(format!("{}/api/healthz", server.core)).send().is_ok_and(|r| r.status().is_success()) {
+            return (server, started.elapsed());
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "serve did not become healthy");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+impl Server {
+    fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "serve did not stop after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn call(method: reqwest::Method, url: String, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = reqwest::blocking::Client::new().request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+fn data_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kaiten-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn first_token_walkthrough_on_the_embedded_database_survives_a_restart() {
+    let dir = data_dir();
+    let platform_token = create_platform_token(&dir, "admin");
+
+    let (server, cold) = serve(&dir);
+    eprintln!("serve became healthy in {} ms (initialized data dir)", cold.as_millis());
+    // The CLI works beside a running server, on the same data directory.
+    let second = create_platform_token(&dir, "second");
+    let listed = String::from_utf8(kaiten(&dir, &["platform-token", "list"]).stdout).unwrap();
+    assert!(listed.contains("admin") && listed.contains("second") && !listed.contains(&second[4..]), "{listed}");
+
+    let (status, org) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations", server.platform),
+        &platform_token,
+        Some(json!({"externalId": "org_acme", "name": "Acme"})),
+    );
+    assert_eq!(status, 200, "{org}");
+    let org_id = org["id"].as_str().unwrap();
+    let (status, minted) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations/{org_id}/tokens", server.platform),
+        &second,
+        Some(json!({"name": "first-token"})),
+    );
+    assert_eq!(status, 201, "{minted}");
+    let token = minted["token"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        reqwest::Method::POST,
+        format!("{}/api/customers", server.core),
+        &token,
+        Some(json!({"name": "Awesome Customer", "slug": "awesome"})),
+    );
+    assert_eq!(status, 201);
+    let (status, _) = call(reqwest::Method::GET, format!("{}/api/platform/me", server.core), &platform_token, None);
+    assert_eq!(status, 404, "the public listener has no platform route");
+
+    let exit = server.stop();
+    assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
+    assert!(!dir.join("pg/postmaster.pid").exists(), "the embedded cluster stopped with the server");
+
+    let (server, warm) = serve(&dir);
+    eprintln!("serve became healthy in {} ms (existing data dir)", warm.as_millis());
+    let (status, list) = call(reqwest::Method::GET, format!("{}/api/customers", server.core), &token, None);
+    assert_eq!(status, 200);
+    assert_eq!(list["items"][0]["slug"], "awesome", "rows survive a restart");
+
+    // Revoking the minting credential revokes the token it minted, even while serving.
+    let out = kaiten(&dir, &["platform-token", "revoke", "--name", "second"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, _) = call(reqwest::Method::GET, format!("{}/api/customers", server.core), &token, None);
+    assert_eq!(status, 401);
+    assert!(server.stop().success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_stale_postmaster_pid_is_recovered() {
+    let dir = data_dir();
+    create_platform_token(&dir, "first");
+    // A pid file left by a cluster that is gone (pid 999999 does not exist).
+    let pid_file = dir.join("pg/postmaster.pid");
+    std::fs::write(&pid_file, "999999\n/x\n0\n5432\n\n127.0.0.1\n0 0\nready\n").unwrap();
+    create_platform_token(&dir, "second");
+    assert!(!pid_file.exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_invocations_fail_with_a_message() {
+    let dir = data_dir();
+    let out = kaiten(&dir, &["platform-token", "create", "--name", "x", "--ttl", "forever"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Go duration"));
+    let out = Command::new(KAITEN)
+        .args(["migrate"])
+        .env("KAITEN_DATA_DIR", &dir)
+        .env("KAITEN_PG_BINDIR", "/nonexistent")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("KAITEN_PG_BINDIR") && stderr.lines().count() <= 2, "{stderr}");
+    let out = kaiten(&dir, &["openapi", "--platform"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["info"]["title"], "Kaiten Platform API");
+    let _ = std::fs::remove_dir_all(dir);
+}
