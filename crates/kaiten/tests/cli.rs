@@ -46,7 +46,11 @@ fn serve(data_dir: &Path) -> (Server, Duration) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Server { child, core: format!("http://127.0.0.1:{port}"), platform: format!("http://127.0.0.1:{platform_port}") };
+    let server = Server {
+        child,
+        core: format!("http://127.0.0.1:{port}"),
+        platform: format!("http://127.0.0.1:{platform_port}"),
+    };
     let client = reqwest::blocking::Client::new();
     loop {
         if client.get(format!("{}/api/healthz", server.core)).send().is_ok_and(|r| r.status().is_success()) {
