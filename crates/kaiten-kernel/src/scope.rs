@@ -84,6 +84,17 @@ pub fn invalid_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<String> {
     scopes.iter().map(AsRef::as_ref).filter(|s| !is_valid_scope(s)).map(str::to_owned).collect()
 }
 
+/// Refuses malformed scopes with a 400 carrying one `body.scopes` entry per bad scope.
+pub fn validate<S: AsRef<str>>(scopes: &[S], code: &'static str) -> Result<(), crate::Error> {
+    let invalid = invalid_scopes(scopes);
+    if invalid.is_empty() {
+        return Ok(());
+    }
+    let details =
+        invalid.iter().map(|s| crate::ErrorDetail::new("body.scopes", format!("invalid scope {s}"))).collect();
+    Err(crate::Error::bad_request(code, "scopes must be <read|write|delete>:<module>").with_errors(details))
+}
+
 /// Whether every requested scope is granted by the held ones (a minted token never exceeds
 /// its minter). A requested wildcard is covered by its wildcard or by every scope it stands for.
 pub fn is_subset<A: AsRef<str>, B: AsRef<str>>(requested: &[A], held: &[B]) -> bool {

@@ -27,6 +27,17 @@ pub fn digest_matches(stored: &[u8], presented: &[u8; 32]) -> bool {
     stored.ct_eq(presented).into()
 }
 
+/// A digest as the hex text carried by cache-invalidation notifications.
+pub fn digest_to_hex(digest: &[u8]) -> String {
+    hex::encode(digest)
+}
+
+pub fn digest_from_hex(text: &str) -> Option<[u8; 32]> {
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(text, &mut digest).ok()?;
+    Some(digest)
+}
+
 /// Whether the plaintext has the shape of a credential of this prefix, before any lookup.
 pub fn is_well_formed(plaintext: &str, prefix: &str) -> bool {
     plaintext.strip_prefix(prefix).is_some_and(|body| {
@@ -57,5 +68,7 @@ mod tests {
         assert!(digest_matches(&d, &d));
         assert!(!digest_matches(&digest("ksh_y"), &d));
         assert!(!digest_matches(&d[..31], &d), "a truncated digest never matches");
+        assert_eq!(digest_from_hex(&digest_to_hex(&d)), Some(d));
+        assert_eq!(digest_from_hex("abc"), None);
     }
 }

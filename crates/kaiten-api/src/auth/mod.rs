@@ -167,7 +167,7 @@ impl Authenticator {
         if what == invalidation::EVERYTHING {
             return self.evict_everything();
         }
-        match hex_digest(what) {
+        match secret::digest_from_hex(what) {
             Some(digest) => self.credentials.remove(&digest),
             None => self.evict_everything(),
         }
@@ -177,14 +177,4 @@ impl Authenticator {
         self.credentials.clear();
         self.jit.clear();
     }
-}
-
-fn hex_digest(what: &str) -> Option<[u8; 32]> {
-    let mut digest = [0u8; 32];
-    let bytes = (0..what.len())
-        .step_by(2)
-        .map(|i| what.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect::<Option<Vec<u8>>>()?;
-    (bytes.len() == 32).then(|| digest.copy_from_slice(&bytes))?;
-    Some(digest)
 }

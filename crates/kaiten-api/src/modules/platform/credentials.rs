@@ -20,13 +20,7 @@ pub async fn create(
     ttl: Option<std::time::Duration>,
 ) -> Result<(PlatformCredential, String), Error> {
     let scopes = scopes.unwrap_or_else(scope::all_scopes);
-    let invalid = scope::invalid_scopes(&scopes);
-    if !invalid.is_empty() {
-        return Err(Error::bad_request(
-            "PlatformToken.InvalidScopes",
-            format!("invalid scopes: {}", invalid.join(", ")),
-        ));
-    }
+    scope::validate(&scopes, "PlatformToken.InvalidScopes")?;
     let expires_at = ttl.and_then(|ttl| chrono::Duration::from_std(ttl).ok()).map(|ttl| Utc::now() + ttl);
     let mut tx = pool.begin().await?;
     let token = store::insert(

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use kaiten_kernel::event::EventKind;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
-use kaiten_kernel::{Error, ErrorDetail, Uow, scope};
+use kaiten_kernel::{Error, Uow, scope};
 
 use super::go_duration;
 use super::organizations;
@@ -44,11 +44,7 @@ pub async fn mint(
     let organization_id = path::uuid(&org, "orgId")?;
     let platform_token_id = caller.platform_token_id()?;
     let scopes = body.scopes.unwrap_or_else(|| caller.scopes.clone());
-    let invalid = scope::invalid_scopes(&scopes);
-    if !invalid.is_empty() {
-        let details = invalid.iter().map(|s| ErrorDetail::new("body.scopes", format!("invalid scope {s}"))).collect();
-        return Err(Error::bad_request("MintOrganizationToken.InvalidScopes", "invalid scopes").with_errors(details));
-    }
+    scope::validate(&scopes, "MintOrganizationToken.InvalidScopes")?;
     if !scope::is_subset(&scopes, &caller.scopes) {
         return Err(Error::forbidden(
             "MintOrganizationToken.ScopesExceedCredential",

@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use kaiten_kernel::{Error, ErrorDetail, Uow, scope};
+use kaiten_kernel::{Error, Uow, scope};
 
 use super::store::{self, Kind, NewToken};
 use crate::auth::layer::Caller;
@@ -36,12 +36,7 @@ pub async fn endpoint(
 ) -> Result<(StatusCode, Json<PlainToken>), Error> {
     let organization_id = caller.organization_id()?;
     let scopes = input.scopes.unwrap_or_default();
-    let invalid = scope::invalid_scopes(&scopes);
-    if !invalid.is_empty() {
-        let details = invalid.iter().map(|s| ErrorDetail::new("body.scopes", format!("invalid scope {s}"))).collect();
-        return Err(Error::bad_request("Token.InvalidScopes", "scopes must be <read|write|delete>:<module>")
-            .with_errors(details));
-    }
+    scope::validate(&scopes, "Token.InvalidScopes")?;
     // The original let a token carry more than its creator holds ("F2"); here it cannot.
     if !scope::is_subset(&scopes, &caller.scopes) {
         return Err(Error::forbidden(

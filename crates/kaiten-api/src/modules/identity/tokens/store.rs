@@ -233,7 +233,7 @@ pub async fn revoke(
     .fetch_optional(&mut *conn)
     .await?;
     let Some((digest, was_revoked)) = found else { return Ok(None) };
-    let digest = hex(&digest);
+    let digest = secret::digest_to_hex(&digest);
     if !was_revoked {
         invalidation::notify(conn, &digest).await?;
     }
@@ -251,8 +251,4 @@ pub enum Owner {
     User(Uuid),
     /// A token minted by this platform credential.
     IssuedBy(Uuid),
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
