@@ -98,11 +98,17 @@ impl Authenticator {
         if !secret::is_well_formed(token, PLATFORM_TOKEN_PREFIX) {
             return Err(invalid());
         }
-        self.cached(token, Family::Platform).await?.ok_or_else(invalid)
+        self.cached(token, Family::Platform).await?.map(|c| c.principal).ok_or_else(invalid)
     }
 
-    /// A `ksh_` token, for the Core API and `/api/tokens/validate`.
+    /// A `ksh_` token, for the Core API.
     pub async fn organization_token(&self, token: &str) -> Result<Principal, Error> {
+        Ok(self.organization_credential(token).await?.principal)
+    }
+
+    /// The credential behind a `ksh_` token, with its expiry and external ids (for the
+    /// validate endpoint).
+    pub async fn organization_credential(&self, token: &str) -> Result<Credential, Error> {
         let invalid = || Error::unauthorized("Auth.InvalidToken", "invalid token");
         if !secret::is_well_formed(token, ORGANIZATION_TOKEN_PREFIX) {
             return Err(invalid());
@@ -110,19 +116,11 @@ impl Authenticator {
         self.cached(token, Family::Organization).await?.ok_or_else(invalid)
     }
 
-    /// The credential behind a `ksh_` token, with its expiry (for the validate endpoint).
-    pub async fn organization_credential(&self, token: &str) -> Result<Credential, Error> {
-        self.organization_token(token).await?;
-        self.credentials
-            .get(&secret::digest(token))
-            .ok_or_else(|| Error::unauthorized("Auth.InvalidToken", "invalid token"))
-    }
-
-    async fn cached(&self, token: &str, family: Family) -> Result<Option<Principal>, Error> {
+    async fn cached(&self, token: &str, family: Family) -> Result<Option<Credential>, Error> {
         let digest = secret::digest(token);
         if let Some(credential) = self.credentials.get(&digest) {
             if credential.is_live(&digest) {
-                return Ok(Some(credential.principal));
+                return Ok(Some(credential));
             }
             self.credentials.remove(&digest);
             return Ok(None);
@@ -132,9 +130,8 @@ impl Authenticator {
             Family::Platform => credentials::platform_token(&self.pool, &digest).await?,
         };
         let Some(credential) = found else { return Ok(None) };
-        let principal = credential.principal.clone();
-        self.credentials.insert(digest, credential);
-        Ok(Some(principal))
+        self.credentials.insert(digest, credential.clone());
+        Ok(Some(credential))
     }
 
     async fn jwt_principal(&self, token: &str) -> Result<Principal, Error> {
