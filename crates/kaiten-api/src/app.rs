@@ -9,6 +9,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{any, get};
+use serde_json::Value;
 use sqlx::PgPool;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -20,7 +21,7 @@ use crate::auth::{Authenticator, JwtConfig, layer};
 use crate::http::openapi::{self, Surface};
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
-use crate::http::{docs, health, middleware};
+use crate::http::{docs, health, middleware, schema_shapes};
 use crate::modules;
 use crate::state::AppState;
 
@@ -47,26 +48,31 @@ fn core_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base(Surface::Core))
         .merge(modules::customers::router())
         .merge(modules::identity::router())
+        .merge(modules::entitlements::router())
+        .merge(modules::entitlement_groups::router())
+        .merge(modules::licenses::router())
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base(Surface::Platform)).merge(modules::platform::router())
 }
 
-fn document(routes: OpenApiRouter<AppState>) -> OpenApi {
-    let mut doc = routes.into_openapi();
+/// The published form of a generated document: common responses added, shapes straightened.
+fn publish(mut doc: OpenApi) -> Value {
     openapi::finish(&mut doc);
-    doc
+    let mut json = serde_json::to_value(&doc).unwrap_or_default();
+    schema_shapes::straighten(&mut json);
+    json
 }
 
 /// The Core API document, as served at `/api/openapi.json`.
-pub fn core_openapi() -> OpenApi {
-    document(core_routes())
+pub fn core_openapi() -> Value {
+    publish(core_routes().into_openapi())
 }
 
 /// The Platform API document.
-pub fn platform_openapi() -> OpenApi {
-    document(platform_routes())
+pub fn platform_openapi() -> Value {
+    publish(platform_routes().into_openapi())
 }
 
 pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
@@ -99,18 +105,16 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     Api { core: common_layers(core, config), platform: common_layers(platform, config), auth }
 }
 
-fn split(routes: OpenApiRouter<AppState>) -> (Router<AppState>, OpenApi) {
-    let (router, mut doc) = routes.split_for_parts();
-    openapi::finish(&mut doc);
-    (router, doc)
+fn split(routes: OpenApiRouter<AppState>) -> (Router<AppState>, Value) {
+    let (router, doc) = routes.split_for_parts();
+    (router, publish(doc))
 }
 
-fn state(pool: &PgPool, auth: &Arc<Authenticator>, doc: &OpenApi) -> AppState {
-    let json = serde_json::to_value(doc).unwrap_or_default();
+fn state(pool: &PgPool, auth: &Arc<Authenticator>, doc: &Value) -> AppState {
     AppState {
         pool: pool.clone(),
         auth: auth.clone(),
-        schemas: Arc::new(SchemaRegistry::from_openapi(&json)),
+        schemas: Arc::new(SchemaRegistry::from_openapi(doc)),
         scopes: Arc::new(OperationScopes::from_openapi(doc)),
     }
 }

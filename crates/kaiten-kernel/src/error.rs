@@ -109,6 +109,11 @@ impl Error {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "UNPROCESSABLE", detail).with_errors(errors)
     }
 
+    /// A well-formed request that a business rule refuses as unprocessable (422), with its code.
+    pub fn unprocessable_rule(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+
     pub fn unauthorized(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
     }

@@ -33,6 +33,13 @@ pub fn validate(slug: &str, code: &'static str) -> Result<(), Error> {
     }
 }
 
+/// The slugs to try in turn: the caller's alone (so a collision is the caller's 409), or up
+/// to `MAX_ATTEMPTS` generated from `name`.
+pub fn candidates<'a>(explicit: Option<&'a str>, name: &'a str) -> impl Iterator<Item = String> + 'a {
+    let attempts = if explicit.is_some() { 1 } else { MAX_ATTEMPTS };
+    (0..attempts).map(move |_| explicit.map_or_else(|| generate(name), str::to_owned))
+}
+
 /// The readable part of a generated slug: lower-cased, transliterated, dashed.
 pub fn base(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

@@ -27,7 +27,10 @@ fn main() -> std::process::ExitCode {
             Command::PlatformToken(args) => platform_token::run(args).await,
             Command::Openapi(args) => {
                 let doc = if args.platform { kaiten_api::platform_openapi() } else { kaiten_api::core_openapi() };
-                println!("{}", if args.yaml { doc.to_yaml()? } else { doc.to_pretty_json()? });
+                println!(
+                    "{}",
+                    if args.yaml { yaml_serde::to_string(&doc)? } else { serde_json::to_string_pretty(&doc)? }
+                );
                 Ok(())
             }
         }

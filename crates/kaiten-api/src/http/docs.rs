@@ -5,13 +5,13 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use utoipa::openapi::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// `/api/docs`, `/api/openapi.json` and `/api/openapi.yaml` for a document.
-pub fn router<S: Clone + Send + Sync + 'static>(doc: OpenApi, prefix: &str) -> Router<S> {
-    let yaml = doc.to_yaml().unwrap_or_default();
-    let swagger = SwaggerUi::new(format!("{prefix}/docs")).url(format!("{prefix}/openapi.json"), doc);
+pub fn router<S: Clone + Send + Sync + 'static>(doc: serde_json::Value, prefix: &str) -> Router<S> {
+    let yaml = yaml_serde::to_string(&doc).unwrap_or_default();
+    let swagger =
+        SwaggerUi::new(format!("{prefix}/docs")).external_url_unchecked(format!("{prefix}/openapi.json"), doc);
     Router::new()
         .route(
             &format!("{prefix}/openapi.yaml"),

@@ -8,6 +8,8 @@ pub mod openapi;
 pub mod operations;
 pub mod page_query;
 pub mod path;
+pub mod query;
+pub mod schema_shapes;
 pub mod schema_validation;
 pub mod valid_json;
 

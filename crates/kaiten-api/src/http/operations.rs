@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use axum::http::Method;
-use utoipa::openapi::OpenApi;
 
 /// What an incoming request must satisfy.
 #[derive(Debug, PartialEq, Eq)]
@@ -21,10 +20,9 @@ pub enum Requirement<'a> {
 pub struct OperationScopes(HashMap<(Method, String), String>);
 
 impl OperationScopes {
-    pub fn from_openapi(doc: &OpenApi) -> Self {
-        let value = serde_json::to_value(doc).unwrap_or_default();
+    pub fn from_openapi(doc: &serde_json::Value) -> Self {
         let mut table = HashMap::new();
-        let Some(paths) = value.get("paths").and_then(|p| p.as_object()) else { return Self(table) };
+        let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else { return Self(table) };
         for (path, item) in paths {
             let Some(item) = item.as_object() else { continue };
             for (method, operation) in item {

@@ -24,15 +24,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let mut cursor = None;
-        let mut limit = None;
-        for (key, value) in form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()) {
-            match key.as_ref() {
-                "cursor" => cursor = Some(value.into_owned()),
-                "limit" => limit = Some(value.into_owned()),
-                _ => {}
-            }
-        }
+        let raw = parts.uri.query();
+        let (cursor, limit) = (super::query::param(raw, "cursor"), super::query::param(raw, "limit"));
         PageRequest::parse(cursor.as_deref(), limit.as_deref()).map(PageQuery)
     }
 }

@@ -1,6 +1,9 @@
 //! The business modules, one folder each, one file per use case.
 
 pub mod customers;
+pub mod entitlement_groups;
+pub mod entitlements;
 pub mod identity;
+pub mod licenses;
 pub mod platform;
 pub mod user_ref;

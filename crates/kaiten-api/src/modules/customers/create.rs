@@ -58,25 +58,25 @@ async fn insert(
     user_id: Uuid,
     input: &CustomerInput,
 ) -> Result<Uuid, Error> {
-    let attempts = if input.slug.is_some() { 1 } else { slug::MAX_ATTEMPTS };
-    for _ in 0..attempts {
-        let candidate = input.slug.clone().unwrap_or_else(|| slug::generate(&input.name));
-        let id: Option<Uuid> = sqlx::query_scalar(
+    let mut claimed = None;
+    for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
+        let candidate = candidate.as_str();
+        claimed = sqlx::query_scalar(
             "INSERT INTO customer (organization_id, name, slug, domain, external_customer_id, created_by_id, updated_by_id)
              VALUES ($1, $2, $3, $4, $5, $6, $6)
              ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
         )
         .bind(organization_id)
         .bind(&input.name)
-        .bind(&candidate)
+        .bind(candidate)
         .bind(&input.domain)
         .bind(&input.external_customer_id)
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(id) = id {
-            return Ok(id);
+        if claimed.is_some() {
+            break;
         }
     }
-    Err(Error::conflict("CreateCustomer.SlugConflict", "a customer with this slug already exists"))
+    claimed.ok_or_else(|| Error::conflict("CreateCustomer.SlugConflict", "a customer with this slug already exists"))
 }

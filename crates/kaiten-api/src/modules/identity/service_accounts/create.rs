@@ -46,9 +46,9 @@ async fn insert(
     creator: Uuid,
     input: &ServiceAccountInput,
 ) -> Result<String, Error> {
-    let attempts = if input.slug.is_some() { 1 } else { slug::MAX_ATTEMPTS };
-    for _ in 0..attempts {
-        let candidate = input.slug.clone().unwrap_or_else(|| slug::generate(&input.name));
+    let mut claimed = None;
+    for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
+        let candidate = candidate.as_str();
         let id: Option<Uuid> = sqlx::query_scalar(
             "INSERT INTO users (external_id, name, slug, type, organization_id, created_by_id)
              VALUES ($1, $2, $3, 'machine', $4, $5)
@@ -56,19 +56,23 @@ async fn insert(
         )
         .bind(secret::generate(secret::SERVICE_ACCOUNT_PREFIX))
         .bind(&input.name)
-        .bind(&candidate)
+        .bind(candidate)
         .bind(organization_id)
         .bind(creator)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(id) = id {
-            sqlx::query("INSERT INTO membership (organization_id, user_id) VALUES ($1, $2)")
-                .bind(organization_id)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            return Ok(candidate);
+        claimed = id.map(|id| (id, candidate.to_owned()));
+        if claimed.is_some() {
+            break;
         }
     }
-    Err(Error::conflict("CreateServiceAccount.SlugConflict", "a service account with this slug already exists"))
+    let (id, slug) = claimed.ok_or_else(|| {
+        Error::conflict("CreateServiceAccount.SlugConflict", "a service account with this slug already exists")
+    })?;
+    sqlx::query("INSERT INTO membership (organization_id, user_id) VALUES ($1, $2)")
+        .bind(organization_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(slug)
 }

@@ -66,9 +66,9 @@ pub async fn insert(conn: &mut PgConnection, new: NewToken<'_>) -> Result<PlainT
             format!("an active token named {} already exists", new.name),
         ));
     }
-    let attempts = if new.slug.is_some() { 1 } else { slug::MAX_ATTEMPTS };
-    for _ in 0..attempts {
-        let candidate = new.slug.map_or_else(|| slug::generate(new.slug_base), str::to_owned);
+    let mut claimed = None;
+    for candidate in slug::candidates(new.slug, new.slug_base) {
+        let candidate = candidate.as_str();
         let plaintext = secret::generate(new.kind.prefix());
         let id: Option<Uuid> = sqlx::query_scalar(
             "INSERT INTO token (kind, organization_id, user_id, name, slug, scopes, lookup_hash, expires_at,
@@ -80,7 +80,7 @@ pub async fn insert(conn: &mut PgConnection, new: NewToken<'_>) -> Result<PlainT
         .bind(new.organization_id)
         .bind(new.owner_id)
         .bind(new.name)
-        .bind(&candidate)
+        .bind(candidate)
         .bind(new.scopes)
         .bind(&secret::digest(&plaintext)[..])
         .bind(new.expires_at)
@@ -88,12 +88,16 @@ pub async fn insert(conn: &mut PgConnection, new: NewToken<'_>) -> Result<PlainT
         .bind(new.issued_by_platform_token)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(id) = id {
-            let token = find_by_id(conn, id).await?;
-            return Ok(PlainToken { token, value: plaintext });
+        claimed = id.map(|id| (id, plaintext));
+        if claimed.is_some() {
+            break;
         }
     }
-    Err(Error::conflict(format!("{}.SlugConflict", new.operation), "a token with this slug already exists"))
+    let (id, plaintext) = claimed.ok_or_else(|| {
+        Error::conflict(format!("{}.SlugConflict", new.operation), "a token with this slug already exists")
+    })?;
+    let token = find_by_id(conn, id).await?;
+    Ok(PlainToken { token, value: plaintext })
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,0 +1,92 @@
+//! Straightens two shapes the schema generator emits that do not say what the contract says:
+//! an array's `readOnly`/`writeOnly` lands on its `items` instead of the property, and an
+//! annotated enum or reference becomes `allOf: [X, {type: object, description}]`, which would
+//! make a string fail validation as "not an object".
+
+use serde_json::{Map, Value};
+
+/// Rewrites every component schema in an OpenAPI document (as JSON) in place.
+pub fn straighten(doc: &mut Value) {
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for schema in schemas.values_mut() {
+            walk(schema);
+        }
+    }
+}
+
+fn walk(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else { return };
+    if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+        for property in properties.values_mut() {
+            walk(property);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = object.get_mut(key) {
+            walk(inner);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(members) = object.get_mut(key).and_then(Value::as_array_mut) {
+            members.iter_mut().for_each(walk);
+        }
+    }
+    lift_access_flags(object);
+    merge_annotation_member(object);
+}
+
+fn lift_access_flags(object: &mut Map<String, Value>) {
+    let Some(items) = object.get_mut("items").and_then(Value::as_object_mut) else { return };
+    let lifted: Vec<(String, Value)> = ["readOnly", "writeOnly"]
+        .iter()
+        .filter_map(|flag| items.remove(*flag).map(|v| ((*flag).to_owned(), v)))
+        .collect();
+    object.extend(lifted);
+}
+
+/// `allOf: [X, {type: "object", <annotations only>}]` → X with the annotations beside it.
+fn merge_annotation_member(object: &mut Map<String, Value>) {
+    let Some(Value::Array(members)) = object.get("allOf") else { return };
+    let [first, second] = members.as_slice() else { return };
+    let Some(annotations) = second.as_object() else { return };
+    let annotation_only = annotations.get("type").is_none_or(|t| t == "object")
+        && !annotations.contains_key("properties")
+        && !annotations.contains_key("$ref");
+    if !annotation_only {
+        return;
+    }
+    let (first, annotations) = (first.clone(), annotations.clone());
+    object.remove("allOf");
+    if let Value::Object(base) = first {
+        for (key, value) in base {
+            object.entry(key).or_insert(value);
+        }
+    }
+    for (key, value) in annotations {
+        if key != "type" {
+            object.insert(key, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn lifts_flags_and_merges_annotation_members() {
+        let mut doc = json!({"components": {"schemas": {"X": {"type": "object", "properties": {
+            "groups": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/G", "readOnly": true}},
+            "kind": {"allOf": [{"type": "string", "enum": ["A"]}, {"type": "object", "description": "Kind"}]},
+            "pair": {"allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]}
+        }}}}});
+        straighten(&mut doc);
+        let p = &doc["components"]["schemas"]["X"]["properties"];
+        assert_eq!(p["groups"]["readOnly"], true);
+        assert!(p["groups"]["items"].get("readOnly").is_none());
+        assert_eq!(p["kind"], json!({"type": "string", "enum": ["A"], "description": "Kind"}));
+        assert!(p["pair"].get("allOf").is_some(), "a real composition is left alone");
+    }
+}

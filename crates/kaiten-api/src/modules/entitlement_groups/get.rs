@@ -1,0 +1,27 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use kaiten_kernel::Error;
+
+use super::repository;
+use super::schema::EntitlementGroup;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
+
+/// Get entitlement group by slug
+///
+/// Retrieve details of a specific entitlement group by its slug
+#[utoipa::path(
+    get, path = "/entitlement-groups/{entitlementGroupSlug}", operation_id = "get-entitlement-group",
+    tag = "entitlement-groups",
+    params(("entitlementGroupSlug" = String, Path)),
+    responses((status = 200, description = "OK", body = EntitlementGroup), (status = 404, description = "Not Found")),
+    security(("bearerAuth" = ["read:entitlements"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<EntitlementGroup>, Error> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(Json(repository::find(&mut conn, caller.organization_id()?, &slug, "GetEntitlementGroup.NotFound").await?))
+}

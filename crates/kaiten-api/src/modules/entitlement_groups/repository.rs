@@ -1,0 +1,47 @@
+//! Queries the entitlement-group use cases share.
+
+use kaiten_kernel::{Cursor, Error, PageRequest};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::schema::EntitlementGroup;
+
+pub fn cursor(group: &EntitlementGroup) -> Cursor {
+    Cursor { created_at: group.created_at, id: group.id }
+}
+
+pub async fn find(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    slug: &str,
+    code: &'static str,
+) -> Result<EntitlementGroup, Error> {
+    sqlx::query_as(
+        "SELECT id, name, slug, description, created_at FROM entitlement_group
+          WHERE organization_id = $1 AND slug = $2",
+    )
+    .bind(organization_id)
+    .bind(slug)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::not_found(code, format!("entitlement group {slug} not found")))
+}
+
+pub async fn page(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+) -> Result<Vec<EntitlementGroup>, Error> {
+    let (after_at, after_id) = page.bounds();
+    Ok(sqlx::query_as(
+        "SELECT id, name, slug, description, created_at FROM entitlement_group
+          WHERE organization_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+          ORDER BY created_at DESC, id DESC LIMIT $4",
+    )
+    .bind(organization_id)
+    .bind(after_at)
+    .bind(after_id)
+    .bind(page.fetch())
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,32 @@
+use axum::Json;
+use axum::extract::State;
+use kaiten_kernel::{Error, Page};
+
+use super::repository;
+use super::schema::{Entitlement, PageEntitlement};
+use crate::auth::layer::Caller;
+use crate::http::PageQuery;
+use crate::http::page_query::PageParams;
+use crate::state::AppState;
+
+/// List all entitlements
+///
+/// Returns a cursor-paginated page of entitlements for the current organization.
+#[utoipa::path(
+    get, path = "/entitlements", operation_id = "list-entitlements", tag = "entitlements",
+    params(PageParams),
+    responses((status = 200, description = "OK", body = PageEntitlement), (status = 400, description = "Bad Request")),
+    security(("bearerAuth" = ["read:entitlements"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PageQuery(page): PageQuery,
+) -> Result<Json<Page<Entitlement>>, Error> {
+    let organization_id = caller.organization_id()?;
+    let mut conn = state.pool.acquire().await?;
+    let rows = repository::page(&mut conn, organization_id, &page).await?;
+    let rows = Page::from_rows(rows, &page, repository::EntitlementRow::cursor);
+    let items = repository::assemble(&mut conn, organization_id, rows.items).await?;
+    Ok(Json(Page { items, has_more: rows.has_more, next_cursor: rows.next_cursor }))
+}

@@ -1,0 +1,49 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kaiten_kernel::{Error, Uow};
+
+use super::repository;
+use crate::auth::layer::Caller;
+use crate::modules::licenses::events;
+use crate::state::AppState;
+
+/// Delete a license entitlement
+///
+/// Delete a license entitlement with the provided details
+#[utoipa::path(
+    delete, path = "/licenses/{licenseSlug}/entitlements/{entitlementSlug}", operation_id = "delete-license-entitlement",
+    tag = "licenses",
+    params(("licenseSlug" = String, Path), ("entitlementSlug" = String, Path)),
+    responses(
+        (status = 204, description = "No Content"),
+        (status = 400, description = "Bad Request"),
+        (status = 404, description = "Not Found"),
+    ),
+    security(("bearerAuth" = ["write:licenses"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path((license_slug, entitlement_slug)): Path<(String, String)>,
+) -> Result<StatusCode, Error> {
+    let organization_id = caller.organization_id()?;
+    let mut uow = Uow::begin(&state.pool).await?;
+    let row = repository::row(
+        uow.conn(),
+        organization_id,
+        &license_slug,
+        &entitlement_slug,
+        "DeleteLicenseEntitlement.LicenseEntitlementNotFound",
+    )
+    .await?;
+    let id = row.id;
+    let deleted = repository::assemble(uow.conn(), organization_id, vec![row]).await?.remove(0);
+    sqlx::query("DELETE FROM license_entitlement WHERE organization_id = $1 AND id = $2")
+        .bind(organization_id)
+        .bind(id)
+        .execute(uow.conn())
+        .await?;
+    uow.record(organization_id, events::GRANT_UNASSIGNED.with(&deleted)).await?;
+    uow.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
