@@ -214,3 +214,9 @@ CREATE TABLE entitlement_usage (
         REFERENCES entitlement (id, organization_id) ON DELETE RESTRICT
 );
 CREATE INDEX entitlement_usage_instance ON entitlement_usage (instance_id);
+
+-- Events of one transaction share `now()`, and ids are random: `seq` keeps the order in which
+-- they were written, which consumers (and the audit trail) rely on.
+ALTER TABLE outbox_events ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE outbox_events ALTER COLUMN occurred_at SET DEFAULT clock_timestamp();
+CREATE INDEX outbox_events_seq ON outbox_events (seq);

@@ -128,7 +128,7 @@ async fn invalid_jwts_are_refused() {
 async fn every_operation_enforces_the_scope_it_documents() {
     let app = spawn_app().await;
     let org = app.org("org_scopes").await;
-    let unrelated = app.mint(&org.id, Some(&["read:licenses"])).await;
+    let unrelated = app.mint(&org.id, Some(&["read:releases"])).await;
     let doc = serde_json::to_value(kaiten_api::core_openapi()).unwrap();
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -138,7 +138,11 @@ async fn every_operation_enforces_the_scope_it_documents() {
             let concrete = path
                 .replace("{customerSlug}", "c-1")
                 .replace("{serviceAccountSlug}", "s-1")
-                .replace("{tokenSlug}", "t-1");
+                .replace("{tokenSlug}", "t-1")
+                .replace("{entitlementSlug}", "e-1")
+                .replace("{entitlementGroupSlug}", "g-1")
+                .replace("{licenseSlug}", "l-1")
+                .replace("{familySlug}", "f-1");
             let reply = app
                 .core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []})))
                 .await;
@@ -147,7 +151,7 @@ async fn every_operation_enforces_the_scope_it_documents() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 12);
+    assert_eq!(checked, 40);
     // write:X implies read:X
     let writer = app.mint(&org.id, Some(&["write:customers"])).await;
     assert_eq!(app.core("GET", "/customers", Some(&writer), None).await.status, 200);

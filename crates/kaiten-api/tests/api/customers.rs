@@ -1,14 +1,8 @@
-use serde_json::{Value, json};
+use serde_json::json;
 
 use kaiten_testkit::spawn_app;
 
-async fn events(app: &kaiten_testkit::TestApp, org_id: &str) -> Vec<(String, String, Value)> {
-    sqlx::query_as("SELECT event_name, event_type, data FROM outbox_events WHERE organization_id = $1::uuid ORDER BY occurred_at, id")
-        .bind(org_id)
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
-}
+use crate::support::events;
 
 #[tokio::test]
 async fn create_get_update_delete_round_trip_with_outbox_events() {

@@ -3,6 +3,12 @@
 mod auth;
 mod conventions;
 mod customers;
+mod entitlement_groups;
+mod entitlements;
+mod grants;
 mod jwks;
+mod license_versions;
+mod licenses;
 mod platform;
 mod service_accounts;
+mod support;

@@ -215,7 +215,24 @@ async fn insert_version(
 
 #[cfg(test)]
 mod tests {
+    use kaiten_kernel::slug;
+    use proptest::prelude::*;
+
     use super::version_slug;
+
+    proptest! {
+        #[test]
+        fn a_version_slug_is_always_a_valid_slug_naming_its_version(
+            family in "[a-z0-9][a-z0-9-]{0,98}[a-z0-9]",
+            version in 1..i32::MAX,
+        ) {
+            let s = version_slug(&family, version);
+            prop_assert!(slug::is_valid(&s), "{}", s);
+            let suffix = format!("-v{version}");
+            prop_assert!(s.ends_with(&suffix));
+            prop_assert!(family.starts_with(s.trim_end_matches(&suffix)));
+        }
+    }
 
     #[test]
     fn version_slugs_fit_the_slug_length() {
