@@ -99,6 +99,18 @@ impl Error {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
+    /// 409 for a resource that others still refer to; `errors[0]` counts them, under `location`.
+    pub fn still_referenced(
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<String>,
+        location: &str,
+        counts: serde_json::Value,
+    ) -> Self {
+        Self::conflict(code, detail).with_errors(vec![
+            ErrorDetail::new(location, format!("what still references the {location}")).with_value(counts),
+        ])
+    }
+
     /// A business validation failure (400), as the original's `Validation` kind.
     pub fn bad_request(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)

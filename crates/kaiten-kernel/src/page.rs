@@ -68,8 +68,29 @@ impl PageRequest {
     }
 
     /// The keyset bounds for SQL: `(created_at, id) < (after_ts, after_id)`, or no bound.
-    pub fn bounds(&self) -> (Option<DateTime<Utc>>, Option<Uuid>) {
+    fn bounds(&self) -> (Option<DateTime<Utc>>, Option<Uuid>) {
         (self.after.map(|c| c.created_at), self.after.map(|c| c.id))
+    }
+
+    /// The tail of a newest-first listing on `alias.created_at, alias.id`: the keyset bound,
+    /// the order and the limit, using parameters `$first`, `$first+1` and `$first+2`, which
+    /// [`PageRequest::bind`] fills.
+    pub fn keyset(alias: &str, first: usize) -> String {
+        let (at, id, limit) = (first, first + 1, first + 2);
+        let p = if alias.is_empty() { String::new() } else { format!("{alias}.") };
+        format!(
+            "AND (${at}::timestamptz IS NULL OR ({p}created_at, {p}id) < (${at}, ${id}))
+              ORDER BY {p}created_at DESC, {p}id DESC LIMIT ${limit}"
+        )
+    }
+
+    /// Binds the three parameters of [`PageRequest::keyset`], after the query's own.
+    pub fn bind<'q, O>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, <sqlx::Postgres as sqlx::Database>::Arguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, <sqlx::Postgres as sqlx::Database>::Arguments> {
+        let (at, id) = self.bounds();
+        query.bind(at).bind(id).bind(self.fetch())
     }
 }
 

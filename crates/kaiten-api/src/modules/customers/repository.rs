@@ -68,19 +68,11 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<CustomerRow>, Error> {
-    let (after_at, after_id) = page.bounds();
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE c.organization_id = $1
-            AND ($2::timestamptz IS NULL OR (c.created_at, c.id) < ($2, $3))
-          ORDER BY c.created_at DESC, c.id DESC LIMIT $4"
-    )))
-    .bind(organization_id)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(page.fetch())
-    .fetch_all(conn)
-    .await?;
-    Ok(rows)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE c.organization_id = $1 {}",
+        PageRequest::keyset("c", 2)
+    )));
+    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
 }
 
 #[derive(sqlx::FromRow)]

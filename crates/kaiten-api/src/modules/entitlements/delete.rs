@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, ErrorDetail, Uow};
+use kaiten_kernel::{Error, Uow};
 use serde_json::json;
 
 use super::{events, repository};
@@ -40,14 +40,12 @@ pub async fn endpoint(
     .fetch_one(uow.conn())
     .await?;
     if grants + counters > 0 {
-        return Err(Error::conflict(
+        return Err(Error::still_referenced(
             "DeleteEntitlement.InUseConflict",
             format!("Entitlement \"{slug}\" is still granted or counted and cannot be deleted"),
-        )
-        .with_errors(vec![
-            ErrorDetail::new("entitlement", "what still references the entitlement")
-                .with_value(json!({ "licenseGrants": grants, "usageCounters": counters })),
-        ]));
+            "entitlement",
+            json!({ "licenseGrants": grants, "usageCounters": counters }),
+        ));
     }
     let deleted = repository::assemble(uow.conn(), organization_id, vec![row.clone()]).await?.remove(0);
     sqlx::query("DELETE FROM entitlement WHERE organization_id = $1 AND id = $2")

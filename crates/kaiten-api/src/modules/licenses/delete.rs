@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, ErrorDetail, Uow};
+use kaiten_kernel::{Error, Uow};
 use serde_json::json;
 
 use super::events;
@@ -44,14 +44,12 @@ pub async fn endpoint(
     .fetch_one(uow.conn())
     .await?;
     if instances + grants > 0 {
-        return Err(Error::conflict(
+        return Err(Error::still_referenced(
             "DeleteLicense.InUseConflict",
             format!("License \"{slug}\" is still referenced by an instance or an entitlement and cannot be deleted"),
-        )
-        .with_errors(vec![
-            ErrorDetail::new("license", "what still references the license")
-                .with_value(json!({ "instances": instances, "licenseGrants": grants })),
-        ]));
+            "license",
+            json!({ "instances": instances, "licenseGrants": grants }),
+        ));
     }
     let served = Served::before(uow.conn(), organization_id, family.id).await?;
     let family_before = family::view(uow.conn(), organization_id, family.id).await?;

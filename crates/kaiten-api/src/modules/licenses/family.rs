@@ -159,18 +159,11 @@ pub async fn view(conn: &mut PgConnection, organization_id: Uuid, family_id: Uui
 }
 
 pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<FamilyRow>, Error> {
-    let (after_at, after_id) = page.bounds();
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FAMILY_COLUMNS} FROM license_family f WHERE f.organization_id = $1
-            AND ($2::timestamptz IS NULL OR (f.created_at, f.id) < ($2, $3))
-          ORDER BY f.created_at DESC, f.id DESC LIMIT $4"
-    )))
-    .bind(organization_id)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(page.fetch())
-    .fetch_all(conn)
-    .await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FAMILY_COLUMNS} FROM license_family f WHERE f.organization_id = $1 {}",
+        PageRequest::keyset("f", 2)
+    )));
+    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
 }
 
 /// What a family served before a change, so the change can tell whether it moved.

@@ -91,18 +91,11 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<LicenseRow>, Error> {
-    let (after_at, after_id) = page.bounds();
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM license WHERE organization_id = $1
-            AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
-          ORDER BY created_at DESC, id DESC LIMIT $4"
-    )))
-    .bind(organization_id)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(page.fetch())
-    .fetch_all(conn)
-    .await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM license WHERE organization_id = $1 {}",
+        PageRequest::keyset("", 2)
+    )));
+    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
 }
 
 /// Every version of a family, oldest first.

@@ -65,18 +65,11 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<AccountRow>, Error> {
-    let (after_at, after_id) = page.bounds();
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE u.organization_id = $1 AND u.type = 'machine' AND u.deleted_at IS NULL
-            AND ($2::timestamptz IS NULL OR (u.created_at, u.id) < ($2, $3))
-          ORDER BY u.created_at DESC, u.id DESC LIMIT $4"
-    )))
-    .bind(organization_id)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(page.fetch())
-    .fetch_all(conn)
-    .await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE u.organization_id = $1 AND u.type = 'machine' AND u.deleted_at IS NULL {}",
+        PageRequest::keyset("u", 2)
+    )));
+    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
 }
 
 /// Rows to DTOs, with their active tokens in one query.

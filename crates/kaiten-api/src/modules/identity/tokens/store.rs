@@ -156,19 +156,11 @@ pub async fn page(
     owner_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<TokenRow>, Error> {
-    let (after_at, after_id) = page.bounds();
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE t.organization_id = $1 AND t.user_id = $2
-            AND ($3::timestamptz IS NULL OR (t.created_at, t.id) < ($3, $4))
-          ORDER BY t.created_at DESC, t.id DESC LIMIT $5"
-    )))
-    .bind(organization_id)
-    .bind(owner_id)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(page.fetch())
-    .fetch_all(conn)
-    .await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE t.organization_id = $1 AND t.user_id = $2 {}",
+        PageRequest::keyset("t", 3)
+    )));
+    Ok(page.bind(query.bind(organization_id).bind(owner_id)).fetch_all(conn).await?)
 }
 
 /// The active tokens of these owners in an organization.

@@ -86,19 +86,11 @@ pub async fn page(
     license_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<GrantRow>, Error> {
-    let (after_at, after_id) = page.bounds();
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE le.organization_id = $1 AND le.license_id = $2
-            AND ($3::timestamptz IS NULL OR (le.created_at, le.id) < ($3, $4))
-          ORDER BY le.created_at DESC, le.id DESC LIMIT $5"
-    )))
-    .bind(organization_id)
-    .bind(license_id)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(page.fetch())
-    .fetch_all(conn)
-    .await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE le.organization_id = $1 AND le.license_id = $2 {}",
+        PageRequest::keyset("le", 3)
+    )));
+    Ok(page.bind(query.bind(organization_id).bind(license_id)).fetch_all(conn).await?)
 }
 
 /// Rows to resources, with the groups of their entitlements in one query.
