@@ -66,7 +66,7 @@ CREATE INDEX entitlement_group_org_created ON entitlement_group (organization_id
 CREATE TABLE entitlement_group_membership (
     group_id        uuid NOT NULL,
     entitlement_id  uuid NOT NULL,
-    organization_id uuid NOT NULL,
+    organization_id uuid NOT NULL REFERENCES organization (id) ON DELETE CASCADE,
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (group_id, entitlement_id),
     CONSTRAINT entitlement_group_membership_group_fkey FOREIGN KEY (group_id, organization_id)
@@ -115,6 +115,11 @@ CREATE TABLE license (
 CREATE UNIQUE INDEX license_family_id_is_default_key ON license (family_id) WHERE is_default;
 CREATE INDEX license_org_created ON license (organization_id, created_at DESC, id DESC);
 
+-- References that must not dangle are NO ACTION, checked when the statement ends, so the
+-- cascade of an organization delete (which reaches every tenant table directly) removes
+-- referencing and referenced rows together. The use cases refuse such deletes themselves,
+-- under a lock, with a clear problem (`*.InUseConflict`).
+
 -- A grant: the value of one entitlement under one license version.
 CREATE TABLE license_entitlement (
     id                                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -129,19 +134,22 @@ CREATE TABLE license_entitlement (
     updated_by_id                      uuid NOT NULL REFERENCES users (id),
     CONSTRAINT license_entitlement_license_entitlement_key UNIQUE (license_id, entitlement_id),
     CONSTRAINT license_entitlement_license_fkey FOREIGN KEY (license_id, organization_id)
-        REFERENCES license (id, organization_id) ON DELETE RESTRICT,
+        REFERENCES license (id, organization_id),
     CONSTRAINT license_entitlement_entitlement_fkey FOREIGN KEY (entitlement_id, organization_id)
-        REFERENCES entitlement (id, organization_id) ON DELETE RESTRICT,
-    CONSTRAINT license_entitlement_value_check CHECK (
+        REFERENCES entitlement (id, organization_id),
+    -- `IS TRUE` and the CASE keep NULLs (a missing key) and non-numbers from slipping through
+    -- or turning into cast errors: a bad row is a check violation, nothing else.
+    CONSTRAINT license_entitlement_value_check CHECK ((
         jsonb_typeof(value) = 'object' AND (
             (value ->> 'type' = 'number' AND jsonb_typeof(value -> 'value') = 'number')
             OR (value ->> 'type' = 'boolean' AND jsonb_typeof(value -> 'value') = 'boolean')
-            OR (value ->> 'type' = 'object' AND jsonb_typeof(value -> 'value') = 'object'))),
-    CONSTRAINT license_entitlement_overage_check CHECK (
+            OR (value ->> 'type' = 'object' AND jsonb_typeof(value -> 'value') = 'object'))) IS TRUE),
+    CONSTRAINT license_entitlement_overage_check CHECK ((
         (limit_cap_exceeded_overage_percent IS NOT NULL) = (value ->> 'type' = 'number')
         AND (value ->> 'type' <> 'number'
-             OR ((value -> 'value')::numeric = -1) = (limit_cap_exceeded_overage_percent = -1))
-        AND (limit_cap_exceeded_overage_percent IS NULL OR limit_cap_exceeded_overage_percent >= -1))
+             OR (CASE WHEN jsonb_typeof(value -> 'value') = 'number' THEN (value -> 'value')::numeric END = -1)
+                = (limit_cap_exceeded_overage_percent = -1))
+        AND (limit_cap_exceeded_overage_percent IS NULL OR limit_cap_exceeded_overage_percent >= -1)) IS TRUE)
 );
 CREATE INDEX license_entitlement_entitlement ON license_entitlement (entitlement_id);
 CREATE INDEX license_entitlement_license_created ON license_entitlement (license_id, created_at DESC, id DESC);
@@ -169,7 +177,7 @@ CREATE TABLE instance (
     CONSTRAINT instance_customer_id_fkey FOREIGN KEY (customer_id, organization_id)
         REFERENCES customer (id, organization_id) ON DELETE CASCADE,
     CONSTRAINT instance_license_id_fkey FOREIGN KEY (license_id, organization_id)
-        REFERENCES license (id, organization_id) ON DELETE RESTRICT
+        REFERENCES license (id, organization_id)
 );
 CREATE INDEX instance_org_created ON instance (organization_id, created_at DESC, id DESC);
 CREATE INDEX instance_license ON instance (license_id);
@@ -201,7 +209,7 @@ CREATE TRIGGER instance_license_not_archived_trigger BEFORE INSERT OR UPDATE OF 
 CREATE TABLE entitlement_usage (
     instance_id     uuid NOT NULL,
     entitlement_id  uuid NOT NULL,
-    organization_id uuid NOT NULL,
+    organization_id uuid NOT NULL REFERENCES organization (id) ON DELETE CASCADE,
     value           jsonb NOT NULL,
     period_start    timestamptz,
     report_seq      bigint NOT NULL DEFAULT 0 CHECK (report_seq >= 0),
@@ -211,7 +219,7 @@ CREATE TABLE entitlement_usage (
     CONSTRAINT entitlement_usage_instance_fkey FOREIGN KEY (instance_id, organization_id)
         REFERENCES instance (id, organization_id) ON DELETE CASCADE,
     CONSTRAINT entitlement_usage_entitlement_fkey FOREIGN KEY (entitlement_id, organization_id)
-        REFERENCES entitlement (id, organization_id) ON DELETE RESTRICT
+        REFERENCES entitlement (id, organization_id)
 );
 CREATE INDEX entitlement_usage_instance ON entitlement_usage (instance_id);
 

@@ -93,7 +93,8 @@ async fn groups_crud_and_membership_with_events() {
             "ENTITLEMENT_UPDATED",
             "ENTITLEMENT_UPDATED",
             "ENTITLEMENT_UPDATED",
-            "ENTITLEMENT_GROUP_DELETED"
+            "ENTITLEMENT_GROUP_DELETED",
+            "ENTITLEMENT_UPDATED"
         ]
     );
 }
@@ -215,4 +216,42 @@ async fn group_usage_lists_every_member_for_an_instance_without_usage() {
         "GetEntitlementGroupUsage.InstanceNotFound",
         "another tenant's instance does not exist here"
     );
+}
+
+#[tokio::test]
+async fn concurrent_membership_changes_and_entitlement_updates_never_fail() {
+    let app = spawn_app().await;
+    let org = app.org("org_groups_race").await;
+    let t = Some(org.token.as_str());
+    for g in ["g-a", "g-b"] {
+        app.core("POST", "/entitlement-groups", t, Some(json!({"name": g, "slug": g, "description": null}))).await;
+    }
+    let mut slugs = Vec::new();
+    for i in 0..6 {
+        slugs.push(
+            entitlement(&app, &org, json!({"name": format!("E{i}"), "description": null, "type": "BOOLEAN"})).await,
+        );
+    }
+    let requests: Vec<(&str, String, serde_json::Value)> = slugs
+        .iter()
+        .flat_map(|slug| {
+            [
+                (
+                    "PUT",
+                    format!("/entitlements/{slug}"),
+                    json!({"name": "E", "description": null, "groupSlugs": ["g-a", "g-b"]}),
+                ),
+                ("POST", "/entitlement-groups/g-a/entitlements".to_owned(), json!({"entitlementSlug": slug})),
+                ("POST", "/entitlement-groups/g-b/entitlements".to_owned(), json!({"entitlementSlug": slug})),
+            ]
+        })
+        .collect();
+    let work = requests.iter().map(|(method, path, body)| app.core(method, path, t, Some(body.clone())));
+    for reply in futures_util::future::join_all(work).await {
+        assert!(matches!(reply.status, 201 | 204 | 409), "{}: {}", reply.status, reply.text);
+    }
+    for slug in &slugs {
+        let groups = &app.core("GET", &format!("/entitlements/{slug}"), t, None).await.body["entitlementGroups"];
+        assert_eq!(groups.as_array().unwrap().len(), 2, "{slug}");
+    }
 }

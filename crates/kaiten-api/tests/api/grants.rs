@@ -240,3 +240,45 @@ async fn organizations_never_see_or_use_each_others_grants() {
         "a's entitlement does not exist for b"
     );
 }
+
+#[tokio::test]
+async fn the_database_refuses_malformed_grants_whatever_writes_them() {
+    let app = spawn_app().await;
+    let org = app.org("org_grants_checks").await;
+    license(&app, &org, json!({"name": "Pro", "slug": "pro", "description": "d", "type": "PAID", "isDefault": false}))
+        .await;
+    entitlement(&app, &org, json!({"name": "Seats", "slug": "seats", "description": null, "type": "NUMBER"})).await;
+    let insert = |value: serde_json::Value, overage: Option<i16>| {
+        let (pool, org_id) = (app.pool.clone(), org.id.clone());
+        async move {
+            sqlx::query(
+                "INSERT INTO license_entitlement (organization_id, license_id, entitlement_id, value,
+                                                  limit_cap_exceeded_overage_percent, created_by_id, updated_by_id)
+                 SELECT $1::uuid, l.id, e.id, $2, $3, '00000000-0000-0000-0000-000000000001',
+                        '00000000-0000-0000-0000-000000000001'
+                   FROM license l, entitlement e WHERE l.organization_id = $1::uuid AND e.organization_id = $1::uuid",
+            )
+            .bind(org_id)
+            .bind(value)
+            .bind(overage)
+            .execute(&pool)
+            .await
+        }
+    };
+    for (value, overage) in [
+        (json!({"type": "number"}), Some(0)),
+        (json!({"value": true}), None),
+        (json!({"type": "boolean"}), None),
+        (json!({"type": "number", "value": "abc"}), Some(0)),
+        (json!({"type": "number", "value": true}), None),
+        (json!({"type": "number", "value": 5}), None),
+        (json!({"type": "number", "value": 5}), Some(-1)),
+        (json!({"type": "number", "value": -1}), Some(0)),
+        (json!({"type": "boolean", "value": true}), Some(0)),
+    ] {
+        let err = insert(value.clone(), overage).await.expect_err(&format!("{value} {overage:?}"));
+        let code = err.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("23514"), "{value} {overage:?}: {err}");
+    }
+    insert(json!({"type": "number", "value": -1.0}), Some(-1)).await.expect("an unlimited grant");
+}

@@ -123,12 +123,71 @@ async fn deleting_an_organization_removes_everything_it_owns() {
         let r = app.core("POST", "/service-accounts", Some(&o.token), Some(json!({"name": "sa"}))).await;
         assert_eq!(r.status, 201);
     }
+    // A whole catalog with an instance and a usage counter: everything the cascade must reach.
+    let seats = crate::support::entitlement(
+        &app,
+        &org,
+        json!({"name": "Seats", "slug": "seats", "description": null,
+                                                              "type": "NUMBER", "groupSlugs": []}),
+    )
+    .await;
+    let group = app
+        .core("POST", "/entitlement-groups", Some(&org.token), Some(json!({"name": "g", "description": null})))
+        .await;
+    let group_slug = group.body["slug"].as_str().unwrap();
+    let member = app
+        .core(
+            "POST",
+            &format!("/entitlement-groups/{group_slug}/entitlements"),
+            Some(&org.token),
+            Some(json!({"entitlementSlug": seats})),
+        )
+        .await;
+    assert_eq!(member.status, 201);
+    crate::support::license(
+        &app,
+        &org,
+        json!({"name": "P", "slug": "plan", "description": "d", "type": "PAID", "isDefault": false}),
+    )
+    .await;
+    let grant = app
+        .core(
+            "POST",
+            "/licenses/plan/entitlements",
+            Some(&org.token),
+            Some(json!({"entitlementSlug": seats, "value": {"type": "number", "value": 5}})),
+        )
+        .await;
+    assert_eq!(grant.status, 204);
+    crate::support::insert_instance(&app, &org, "plan", "prod").await.unwrap();
+    sqlx::query(
+        "INSERT INTO entitlement_usage (instance_id, entitlement_id, organization_id, value)
+         SELECT i.id, e.id, i.organization_id, '{\"type\":\"number\",\"value\":1,\"event_count\":1}'
+           FROM instance i JOIN entitlement e ON e.organization_id = i.organization_id WHERE i.organization_id = $1::uuid",
+    )
+    .bind(&org.id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let path = format!("/platform/organizations/{}", org.id);
     assert_eq!(app.platform("DELETE", &path, Some(&app.platform_token), None).await.status, 204);
     assert_eq!(app.platform("GET", &path, Some(&app.platform_token), None).await.status, 404);
     assert_eq!(app.platform("DELETE", &path, Some(&app.platform_token), None).await.status, 404);
     assert_eq!(app.core("GET", "/customers", Some(&org.token), None).await.status, 401);
-    for table in ["customer", "token", "outbox_events", "membership"] {
+    for table in [
+        "customer",
+        "token",
+        "outbox_events",
+        "membership",
+        "entitlement",
+        "entitlement_group",
+        "entitlement_group_membership",
+        "license_family",
+        "license",
+        "license_entitlement",
+        "instance",
+        "entitlement_usage",
+    ] {
         let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT count(*) FROM {table} WHERE organization_id = $1::uuid"
         )))

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::repository;
 use super::schema::Command;
@@ -33,14 +33,20 @@ pub async fn endpoint(
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
-    let group =
-        repository::find(uow.conn(), organization_id, &group_slug, "AddEntitlementToGroup.GroupNotFound").await?;
+    let group = repository::find(
+        uow.conn(),
+        organization_id,
+        &group_slug,
+        "AddEntitlementToGroup.GroupNotFound",
+        RowLock::KeyShare,
+    )
+    .await?;
     let entitlement = entitlements::repository::row(
         uow.conn(),
         organization_id,
         &command.entitlement_slug,
         "AddEntitlementToGroup.EntitlementNotFound",
-        false,
+        RowLock::KeyShare,
     )
     .await?;
     let added = sqlx::query(

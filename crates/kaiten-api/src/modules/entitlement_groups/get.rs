@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use kaiten_kernel::Error;
+use kaiten_kernel::{Error, RowLock};
 
 use super::repository;
 use super::schema::EntitlementGroup;
@@ -23,5 +23,8 @@ pub async fn endpoint(
     Path(slug): Path<String>,
 ) -> Result<Json<EntitlementGroup>, Error> {
     let mut conn = state.pool.acquire().await?;
-    Ok(Json(repository::find(&mut conn, caller.organization_id()?, &slug, "GetEntitlementGroup.NotFound").await?))
+    Ok(Json(
+        repository::find(&mut conn, caller.organization_id()?, &slug, "GetEntitlementGroup.NotFound", RowLock::None)
+            .await?,
+    ))
 }

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::repository;
 use crate::auth::layer::Caller;
@@ -30,14 +30,20 @@ pub async fn endpoint(
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
-    let group =
-        repository::find(uow.conn(), organization_id, &group_slug, "RemoveEntitlementFromGroup.GroupNotFound").await?;
+    let group = repository::find(
+        uow.conn(),
+        organization_id,
+        &group_slug,
+        "RemoveEntitlementFromGroup.GroupNotFound",
+        RowLock::None,
+    )
+    .await?;
     let entitlement = entitlements::repository::row(
         uow.conn(),
         organization_id,
         &entitlement_slug,
         "RemoveEntitlementFromGroup.EntitlementNotFound",
-        false,
+        RowLock::None,
     )
     .await?;
     let removed = sqlx::query(

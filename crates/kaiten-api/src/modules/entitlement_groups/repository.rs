@@ -1,6 +1,6 @@
 //! Queries the entitlement-group use cases share.
 
-use kaiten_kernel::{Cursor, Error, PageRequest};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -15,11 +15,13 @@ pub async fn find(
     organization_id: Uuid,
     slug: &str,
     code: &'static str,
+    lock: RowLock,
 ) -> Result<EntitlementGroup, Error> {
-    sqlx::query_as(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, name, slug, description, created_at FROM entitlement_group
-          WHERE organization_id = $1 AND slug = $2",
-    )
+          WHERE organization_id = $1 AND slug = $2 {}",
+        lock.sql()
+    )))
     .bind(organization_id)
     .bind(slug)
     .fetch_optional(conn)

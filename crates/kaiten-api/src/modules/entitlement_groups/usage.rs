@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
-use kaiten_kernel::Error;
+use kaiten_kernel::{Error, RowLock};
 use uuid::Uuid;
 
 use super::repository;
@@ -48,8 +48,14 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let instance_slug = query::required(raw.as_deref(), "instance")?;
     let mut conn = state.pool.acquire().await?;
-    let group =
-        repository::find(&mut conn, organization_id, &group_slug, "GetEntitlementGroupUsage.GroupNotFound").await?;
+    let group = repository::find(
+        &mut conn,
+        organization_id,
+        &group_slug,
+        "GetEntitlementGroupUsage.GroupNotFound",
+        RowLock::None,
+    )
+    .await?;
     let instance: Option<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
         "SELECT id, license_id, start_license_date, date_trunc('milliseconds', clock_timestamp())
            FROM instance WHERE organization_id = $1 AND slug = $2",
@@ -104,7 +110,7 @@ impl MemberRow {
             (true, Some(period), Some(anchor)) => Some(Schedule { period, anchor, license_start }),
             _ => None,
         };
-        let window = schedule.map(|s| s.containing(now));
+        let window = schedule.map(|s| s.current(now, self.period_start));
         let usage_value = match window {
             Some(w) if self.period_start == Some(w.start) => stored,
             Some(_) => Some(EntitlementValue::counted(0.0, 0)),

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 use serde_json::json;
 
 use super::{events, repository};
@@ -30,7 +30,8 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
     // The lock makes a grant or a first usage report wait until this delete has decided.
-    let row = repository::row(uow.conn(), organization_id, &slug, "DeleteEntitlement.NotFound", true).await?;
+    let row =
+        repository::row(uow.conn(), organization_id, &slug, "DeleteEntitlement.NotFound", RowLock::Delete).await?;
     let (grants, counters): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM license_entitlement WHERE organization_id = $1 AND entitlement_id = $2),
                 (SELECT count(*) FROM entitlement_usage WHERE organization_id = $1 AND entitlement_id = $2)",

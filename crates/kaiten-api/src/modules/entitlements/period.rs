@@ -34,6 +34,17 @@ impl Schedule {
         self.containing(w.end)
     }
 
+    /// The window a counter is in at `now`, given the start stored with it. A stored window
+    /// ahead of `now`'s that is one of this schedule's is kept: the clock stepped back, and
+    /// usage must not fall into a window that was already closed.
+    pub fn current(&self, now: DateTime<Utc>, stored_start: Option<DateTime<Utc>>) -> Window {
+        let window = self.containing(now);
+        match stored_start {
+            Some(stored) if stored > window.start && self.is_boundary(stored) => self.containing(stored),
+            _ => window,
+        }
+    }
+
     /// Whether `t` starts a window of this schedule.
     pub fn is_boundary(&self, t: DateTime<Utc>) -> bool {
         self.containing(t).start == t
@@ -150,6 +161,16 @@ mod tests {
         assert_eq!(s.containing(at("2026-11-09T06:00:00Z")).start, at("2026-11-08T06:30:00Z"));
         assert!(s.is_boundary(at("2026-11-20T06:30:00Z")));
         assert!(!s.is_boundary(at("2026-11-20T06:31:00Z")));
+    }
+
+    #[test]
+    fn a_stored_window_ahead_of_the_clock_is_kept_only_if_it_is_a_real_window() {
+        let s = schedule(ResetPeriod::Day, ResetAnchor::Calendar, "2020-01-01T00:00:00Z");
+        let now = at("2026-11-24T23:59:59Z");
+        assert_eq!(s.current(now, Some(at("2026-11-25T00:00:00Z"))).start, at("2026-11-25T00:00:00Z"));
+        assert_eq!(s.current(now, Some(at("2026-11-25T03:00:00Z"))).start, at("2026-11-24T00:00:00Z"));
+        assert_eq!(s.current(now, Some(at("2026-11-20T00:00:00Z"))).start, at("2026-11-24T00:00:00Z"));
+        assert_eq!(s.current(now, None).start, at("2026-11-24T00:00:00Z"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, PageRequest};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -75,15 +75,15 @@ pub fn not_found(code: &'static str, slug: &str) -> Error {
     Error::not_found(code, format!("entitlement {slug} not found"))
 }
 
-/// The row, or `code` as a 404. `for_update` locks it until the transaction ends.
+/// The row, or `code` as a 404, locked as `lock` says until the transaction ends.
 pub async fn row(
     conn: &mut PgConnection,
     organization_id: Uuid,
     slug: &str,
     code: &'static str,
-    for_update: bool,
+    lock: RowLock,
 ) -> Result<EntitlementRow, Error> {
-    let lock = if for_update { "FOR UPDATE" } else { "" };
+    let lock = lock.sql();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM entitlement WHERE organization_id = $1 AND slug = $2 {lock}"
     )))
@@ -100,7 +100,7 @@ pub async fn find(
     slug: &str,
     code: &'static str,
 ) -> Result<Entitlement, Error> {
-    let row = row(conn, organization_id, slug, code, false).await?;
+    let row = row(conn, organization_id, slug, code, RowLock::None).await?;
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
@@ -190,12 +190,13 @@ pub async fn set_groups(
     let mut wanted: Vec<&str> = slugs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let found: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, slug FROM entitlement_group WHERE organization_id = $1 AND slug = ANY($2)")
-            .bind(organization_id)
-            .bind(&wanted)
-            .fetch_all(&mut *conn)
-            .await?;
+    let found: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, slug FROM entitlement_group WHERE organization_id = $1 AND slug = ANY($2) FOR KEY SHARE",
+    )
+    .bind(organization_id)
+    .bind(&wanted)
+    .fetch_all(&mut *conn)
+    .await?;
     if let Some(missing) = wanted.iter().find(|w| !found.iter().any(|(_, s)| s == *w)) {
         return Err(Error::not_found(code, format!("entitlement group {missing} not found")));
     }

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::events;
 use super::repository::{self, EntitlementRow};
@@ -40,7 +40,8 @@ pub async fn endpoint(
         ));
     }
     let mut uow = Uow::begin(&state.pool).await?;
-    let current = repository::row(uow.conn(), organization_id, &slug, "UpdateEntitlement.NotFound", true).await?;
+    let current =
+        repository::row(uow.conn(), organization_id, &slug, "UpdateEntitlement.NotFound", RowLock::Update).await?;
     check_immutable(&current, &input)?;
     let settings = Settings::from_input(current.r#type, current.aggregation_method, &input);
     settings.check("UpdateEntitlement")?;

@@ -170,7 +170,11 @@ async fn open_family(
             insert_version(uow.conn(), organization_id, family_id, &last_tried, version, input, lifecycle).await?;
         let Some(id) = inserted else {
             // A license took the slug since the check: give the family back and try another.
-            sqlx::query("DELETE FROM license_family WHERE id = $1").bind(family_id).execute(uow.conn()).await?;
+            sqlx::query("DELETE FROM license_family WHERE organization_id = $1 AND id = $2")
+                .bind(organization_id)
+                .bind(family_id)
+                .execute(uow.conn())
+                .await?;
             continue;
         };
         let view = family::view(uow.conn(), organization_id, family_id).await?;

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 use serde_json::json;
 
 use super::events;
@@ -33,7 +33,8 @@ pub async fn endpoint(
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
-    let (family, version) = family::lock_version(uow.conn(), organization_id, &slug, "DeleteLicense.NotFound").await?;
+    let (family, version) =
+        family::lock_version(uow.conn(), organization_id, &slug, "DeleteLicense.NotFound", RowLock::Delete).await?;
     // The version row is locked: an instance or grant being added waits for this decision.
     let (instances, grants): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM instance WHERE organization_id = $1 AND license_id = $2),

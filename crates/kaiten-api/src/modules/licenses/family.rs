@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, PageRequest, Uow};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock, Uow};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -53,23 +53,25 @@ pub async fn lock_by_slug(
     .await?)
 }
 
-/// Locks the family of the version `slug`, then the version itself; `code` is the 404.
+/// Locks the family of the version `slug`, then the version itself as `lock` says; `code` is
+/// the 404.
 pub async fn lock_version(
     conn: &mut PgConnection,
     organization_id: Uuid,
     slug: &str,
     code: &'static str,
+    lock: RowLock,
 ) -> Result<(FamilyRow, LicenseRow), Error> {
     let family: Option<FamilyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {FAMILY_COLUMNS} FROM license_family f JOIN license l ON l.family_id = f.id
-          WHERE l.organization_id = $1 AND l.slug = $2 FOR UPDATE OF f"
+          WHERE l.organization_id = $1 AND l.slug = $2 AND f.organization_id = $1 FOR UPDATE OF f"
     )))
     .bind(organization_id)
     .bind(slug)
     .fetch_optional(&mut *conn)
     .await?;
     let family = family.ok_or_else(|| repository::not_found(code, slug))?;
-    let version = repository::row(conn, organization_id, slug, code, true).await?;
+    let version = repository::row(conn, organization_id, slug, code, lock).await?;
     Ok((family, version))
 }
 

@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use kaiten_kernel::Error;
+use kaiten_kernel::{Error, RowLock};
 
 use super::repository;
 use super::schema::License;
@@ -22,6 +22,7 @@ pub async fn endpoint(
     Path(slug): Path<String>,
 ) -> Result<Json<License>, Error> {
     let mut conn = state.pool.acquire().await?;
-    let row = repository::row(&mut conn, caller.organization_id()?, &slug, "GetLicense.NotFound", false).await?;
+    let row =
+        repository::row(&mut conn, caller.organization_id()?, &slug, "GetLicense.NotFound", RowLock::None).await?;
     Ok(Json(row.into()))
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::event::EventKind;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::events;
 use super::family::{self, Served};
@@ -67,7 +67,8 @@ async fn transition(
 ) -> Result<License, Error> {
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
-    let (family, version) = family::lock_version(uow.conn(), organization_id, &slug, m.not_found).await?;
+    let (family, version) =
+        family::lock_version(uow.conn(), organization_id, &slug, m.not_found, RowLock::Update).await?;
     if version.lifecycle_state != m.from {
         return Err(Error::conflict(m.wrong_state_code, refusal(m, &slug, version.lifecycle_state)));
     }

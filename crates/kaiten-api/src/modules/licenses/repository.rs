@@ -1,7 +1,7 @@
 //! Queries on license versions the use cases share.
 
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, PageRequest};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -56,15 +56,15 @@ pub fn not_found(code: &'static str, slug: &str) -> Error {
     Error::not_found(code, format!("License with slug \"{slug}\" not found"))
 }
 
-/// The version, or `code` as a 404. `for_update` locks it until the transaction ends.
+/// The version, or `code` as a 404, locked as `lock` says until the transaction ends.
 pub async fn row(
     conn: &mut PgConnection,
     organization_id: Uuid,
     slug: &str,
     code: &'static str,
-    for_update: bool,
+    lock: RowLock,
 ) -> Result<LicenseRow, Error> {
-    let lock = if for_update { "FOR UPDATE" } else { "" };
+    let lock = lock.sql();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM license WHERE organization_id = $1 AND slug = $2 {lock}"
     )))

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::events;
 use super::family::{self, Served};
@@ -41,7 +41,8 @@ pub async fn endpoint(
         return Err(not_reassignable());
     }
     let mut uow = Uow::begin(&state.pool).await?;
-    let (family, current) = family::lock_version(uow.conn(), organization_id, &slug, "UpdateLicense.NotFound").await?;
+    let (family, current) =
+        family::lock_version(uow.conn(), organization_id, &slug, "UpdateLicense.NotFound", RowLock::Update).await?;
     check_unchangeable(&current, &input)?;
     if input.is_default && current.lifecycle_state != LifecycleState::Published {
         return Err(Error::conflict(

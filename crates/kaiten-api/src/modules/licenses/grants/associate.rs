@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, ErrorDetail, Uow};
+use kaiten_kernel::{Error, ErrorDetail, RowLock, Uow};
 use uuid::Uuid;
 
 use super::checked::check;
@@ -55,7 +55,7 @@ pub async fn endpoint(
         organization_id,
         entitlement_slug,
         "AssociateEntitlementToLicense.EntitlementNotFound",
-        false,
+        RowLock::KeyShare,
     )
     .await?;
     let license = licenses::repository::row(
@@ -63,7 +63,7 @@ pub async fn endpoint(
         organization_id,
         &license_slug,
         "AssociateEntitlementToLicense.LicenseNotFound",
-        false,
+        RowLock::KeyShare,
     )
     .await?;
     let grant = check(OPERATION, entitlement.r#type, &input.value, input.limit_cap_exceeded_overage_percent)?;

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::repository;
 use crate::auth::layer::Caller;
@@ -34,6 +34,7 @@ pub async fn endpoint(
         &license_slug,
         &entitlement_slug,
         "DeleteLicenseEntitlement.LicenseEntitlementNotFound",
+        RowLock::Delete,
     )
     .await?;
     let id = row.id;
@@ -43,6 +44,8 @@ pub async fn endpoint(
         .bind(id)
         .execute(uow.conn())
         .await?;
+    // The row was read FOR UPDATE: a concurrent delete of the same grant waited, then found
+    // nothing and answered 404, so the event is recorded exactly once.
     uow.record(organization_id, events::GRANT_UNASSIGNED.with(&deleted)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use kaiten_kernel::Error;
+use kaiten_kernel::{Error, RowLock};
 
 use super::repository;
 use super::schema::LicenseEntitlement;
@@ -24,8 +24,14 @@ pub async fn endpoint(
 ) -> Result<Json<LicenseEntitlement>, Error> {
     let organization_id = caller.organization_id()?;
     let mut conn = state.pool.acquire().await?;
-    let row =
-        repository::row(&mut conn, organization_id, &license_slug, &entitlement_slug, "GetLicenseEntitlement.NotFound")
-            .await?;
+    let row = repository::row(
+        &mut conn,
+        organization_id,
+        &license_slug,
+        &entitlement_slug,
+        "GetLicenseEntitlement.NotFound",
+        RowLock::None,
+    )
+    .await?;
     Ok(Json(repository::assemble(&mut conn, organization_id, vec![row]).await?.remove(0)))
 }

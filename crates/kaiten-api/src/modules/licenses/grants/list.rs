@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use kaiten_kernel::{Error, Page};
+use kaiten_kernel::{Error, Page, RowLock};
 
 use super::repository::{self, GrantRow};
 use super::schema::{LicenseEntitlement, PageLicenseEntitlement};
@@ -36,7 +36,7 @@ pub async fn endpoint(
         organization_id,
         &license_slug,
         "GetLicenseEntitlements.LicenseNotFound",
-        false,
+        RowLock::None,
     )
     .await?;
     let rows = repository::page(&mut conn, organization_id, license.id, &page).await?;

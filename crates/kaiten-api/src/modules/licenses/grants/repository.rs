@@ -1,7 +1,7 @@
 //! Queries on grants the use cases share.
 
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, PageRequest};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -53,9 +53,11 @@ pub async fn row(
     license_slug: &str,
     entitlement_slug: &str,
     code: &'static str,
+    lock: RowLock,
 ) -> Result<GrantRow, Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE le.organization_id = $1 AND l.slug = $2 AND e.slug = $3"
+        "{SELECT} WHERE le.organization_id = $1 AND l.slug = $2 AND e.slug = $3 {}",
+        lock.sql_of("le")
     )))
     .bind(organization_id)
     .bind(license_slug)

@@ -1,6 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow};
+use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::checked::check;
 use super::repository;
@@ -46,6 +46,7 @@ pub async fn endpoint(
         &license_slug,
         &entitlement_slug,
         "UpdateLicenseEntitlement.NotFound",
+        RowLock::Update,
     )
     .await?;
     let grant = check(
