@@ -23,18 +23,24 @@ use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
 use crate::http::{docs, health, middleware, schema_shapes};
 use crate::modules;
-use crate::state::AppState;
+use crate::state::{AppState, UsageConfig};
 
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     pub jwt: JwtConfig,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    pub usage: UsageConfig,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        Self { jwt: JwtConfig::default(), request_timeout: Duration::from_secs(30), body_limit_bytes: 1 << 20 }
+        Self {
+            jwt: JwtConfig::default(),
+            request_timeout: Duration::from_secs(30),
+            body_limit_bytes: 1 << 20,
+            usage: UsageConfig::default(),
+        }
     }
 }
 
@@ -51,6 +57,7 @@ fn core_routes() -> OpenApiRouter<AppState> {
         .merge(modules::entitlements::router())
         .merge(modules::entitlement_groups::router())
         .merge(modules::licenses::router())
+        .merge(modules::instances::router())
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
@@ -79,7 +86,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     let auth = Arc::new(Authenticator::new(pool.clone(), config.jwt.clone()));
 
     let (core_router, core_doc) = split(core_routes());
-    let core_state = state(&pool, &auth, &core_doc);
+    let core_state = state(&pool, &auth, &core_doc, config.usage);
     let core = Router::new()
         .nest(
             "/api",
@@ -92,7 +99,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
         .merge(docs::router(core_doc, "/api"));
 
     let (platform_router, platform_doc) = split(platform_routes());
-    let platform_state = state(&pool, &auth, &platform_doc);
+    let platform_state = state(&pool, &auth, &platform_doc, config.usage);
     let platform = Router::new()
         .nest(
             "/api",
@@ -110,12 +117,13 @@ fn split(routes: OpenApiRouter<AppState>) -> (Router<AppState>, Value) {
     (router, publish(doc))
 }
 
-fn state(pool: &PgPool, auth: &Arc<Authenticator>, doc: &Value) -> AppState {
+fn state(pool: &PgPool, auth: &Arc<Authenticator>, doc: &Value, usage: UsageConfig) -> AppState {
     AppState {
         pool: pool.clone(),
         auth: auth.clone(),
         schemas: Arc::new(SchemaRegistry::from_openapi(doc)),
         scopes: Arc::new(OperationScopes::from_openapi(doc)),
+        usage,
     }
 }
 

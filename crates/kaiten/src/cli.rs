@@ -90,6 +90,12 @@ pub struct ServeArgs {
     /// How long in-flight requests may finish after SIGTERM/SIGINT, in seconds.
     #[arg(long, env = "KAITEN_SHUTDOWN_GRACE", default_value_t = 20)]
     pub shutdown_grace: u64,
+    /// How long a usage report's `transactionId` is remembered, in hours (default 35 days).
+    #[arg(long, env = "KAITEN_USAGE_IDEMPOTENCY_WINDOW_HOURS", default_value_t = 840)]
+    pub usage_idempotency_window_hours: u64,
+    /// The most usage windows one report may close at once (skipped windows are closed empty).
+    #[arg(long, env = "KAITEN_USAGE_ROLLOVER_MAX_CLOSURES", default_value_t = 100_000)]
+    pub usage_rollover_max_closures: usize,
 }
 
 #[derive(Subcommand)]

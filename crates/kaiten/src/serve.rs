@@ -22,6 +22,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         request_timeout: Duration::from_secs(args.request_timeout),
         body_limit_bytes: args.body_limit,
+        usage: kaiten_api::state::UsageConfig {
+            #[allow(clippy::cast_precision_loss)]
+            idempotency_window_secs: (args.usage_idempotency_window_hours * 3600) as f64,
+            max_closures: args.usage_rollover_max_closures,
+        },
     };
     let api = kaiten_api::build(db.pool.clone(), &config);
     let listener_task = invalidation::spawn_listener(db.pool.clone(), api.auth.clone());

@@ -14,4 +14,4 @@ pub mod schema_validation;
 pub mod valid_json;
 
 pub use page_query::PageQuery;
-pub use valid_json::{RequestSchema, ValidJson};
+pub use valid_json::{JsonBody, RequestSchema, ValidJson};

@@ -18,11 +18,13 @@ pub trait RequestSchema: DeserializeOwned {
 
 pub struct ValidJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ValidJson<T>
+/// A JSON body, parsed but not yet validated: for the rare operation that accepts something
+/// beside its published schema (an extension field) and hands the rest to [`validate`].
+pub struct JsonBody(pub serde_json::Value);
+
+impl<S> FromRequest<S> for JsonBody
 where
-    T: RequestSchema,
     S: Send + Sync,
-    Arc<SchemaRegistry>: FromRef<S>,
 {
     type Rejection = Error;
 
@@ -42,17 +44,34 @@ where
                 Error::bad_request("VALIDATION", "the request body could not be read")
             }
         })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
             Error::bad_request("VALIDATION", "the request body is not valid JSON")
                 .with_errors(vec![ErrorDetail::new("body", err.to_string())])
-        })?;
+        })
+    }
+}
+
+/// Validates `value` against `T`'s published schema, then deserializes it.
+pub fn validate<T: RequestSchema>(registry: &SchemaRegistry, value: serde_json::Value) -> Result<T, Error> {
+    let errors = registry.validate(T::SCHEMA, &value);
+    if !errors.is_empty() {
+        return Err(Error::unprocessable("validation failed", errors));
+    }
+    serde_json::from_value(value)
+        .map_err(|err| Error::unprocessable("validation failed", vec![ErrorDetail::new("body", err.to_string())]))
+}
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    T: RequestSchema,
+    S: Send + Sync,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBody(value) = JsonBody::from_request(req, state).await?;
         let registry = Arc::<SchemaRegistry>::from_ref(state);
-        let errors = registry.validate(T::SCHEMA, &value);
-        if !errors.is_empty() {
-            return Err(Error::unprocessable("validation failed", errors));
-        }
-        serde_json::from_value(value)
-            .map(ValidJson)
-            .map_err(|err| Error::unprocessable("validation failed", vec![ErrorDetail::new("body", err.to_string())]))
+        validate(&registry, value).map(ValidJson)
     }
 }

@@ -4,6 +4,8 @@ pub mod customers;
 pub mod entitlement_groups;
 pub mod entitlements;
 pub mod identity;
+pub mod instances;
+pub mod integrations;
 pub mod licenses;
 pub mod platform;
 pub mod user_ref;

@@ -142,7 +142,8 @@ async fn every_operation_enforces_the_scope_it_documents() {
                 .replace("{entitlementSlug}", "e-1")
                 .replace("{entitlementGroupSlug}", "g-1")
                 .replace("{licenseSlug}", "l-1")
-                .replace("{familySlug}", "f-1");
+                .replace("{familySlug}", "f-1")
+                .replace("{instanceSlug}", "i-1");
             let reply = app
                 .core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []})))
                 .await;
@@ -151,7 +152,7 @@ async fn every_operation_enforces_the_scope_it_documents() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 40);
+    assert_eq!(checked, 50);
     // write:X implies read:X
     let writer = app.mint(&org.id, Some(&["write:customers"])).await;
     assert_eq!(app.core("GET", "/customers", Some(&writer), None).await.status, 200);

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,6 +9,7 @@ use super::schema::{Customer, CustomerInput};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
+use crate::modules::integrations::{self, Owner};
 use crate::state::AppState;
 
 /// Create a new customer
@@ -34,17 +33,19 @@ pub async fn endpoint(
     ValidJson(input): ValidJson<CustomerInput>,
 ) -> Result<(StatusCode, Json<Customer>), Error> {
     let organization_id = caller.organization_id()?;
-    let integrations = input
-        .integrations
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(adapter, i)| i.normalized(&adapter, "CreateCustomer.InvalidIntegration").map(|i| (adapter, i)))
-        .collect::<Result<BTreeMap<_, _>, _>>()?;
+    let integrations = integrations::normalized(input.integrations.as_ref(), "CreateCustomer.InvalidIntegration")?;
 
     let mut uow = Uow::begin(&state.pool).await?;
     let id = insert(uow.conn(), organization_id, caller.user_id, &input).await?;
-    repository::insert_integrations(uow.conn(), organization_id, id, &integrations).await?;
+    integrations::insert(
+        uow.conn(),
+        Owner::Customer,
+        organization_id,
+        id,
+        &integrations,
+        "CreateCustomer.IntegrationConflict",
+    )
+    .await?;
     let customer = repository::find_by_id(uow.conn(), organization_id, id).await?;
     uow.record(organization_id, events::CREATED.with(&customer)).await?;
     uow.commit().await?;

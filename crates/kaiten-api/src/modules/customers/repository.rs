@@ -1,13 +1,12 @@
 //! Queries the customer use cases share.
 
-use std::collections::{BTreeMap, HashMap};
-
 use chrono::{DateTime, Utc};
 use kaiten_kernel::{Cursor, Error, PageRequest};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::schema::{Customer, CustomerIntegration, IntegrationInput};
+use super::schema::{Customer, CustomerIntegration};
+use crate::modules::integrations::{self, Owner};
 use crate::modules::user_ref::UserRef;
 
 pub fn not_found(slug: &str) -> Error {
@@ -75,17 +74,6 @@ pub async fn page(
     Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
 }
 
-#[derive(sqlx::FromRow)]
-struct IntegrationRow {
-    customer_id: Uuid,
-    adapter: String,
-    external_id: String,
-    metadata: serde_json::Value,
-    synced_at: DateTime<Utc>,
-    last_error: Option<String>,
-    web_url: Option<String>,
-}
-
 /// Rows to DTOs, with their integrations in one query.
 pub async fn assemble(
     conn: &mut PgConnection,
@@ -93,29 +81,16 @@ pub async fn assemble(
     rows: Vec<CustomerRow>,
 ) -> Result<Vec<Customer>, Error> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let integrations: Vec<IntegrationRow> = sqlx::query_as(
-        "SELECT customer_id, adapter, external_id, metadata, synced_at, last_error, web_url
-           FROM customer_integration WHERE organization_id = $1 AND customer_id = ANY($2)",
-    )
-    .bind(organization_id)
-    .bind(&ids)
-    .fetch_all(conn)
-    .await?;
-    let mut by_customer: HashMap<Uuid, BTreeMap<String, CustomerIntegration>> = HashMap::new();
-    for i in integrations {
-        let integration = CustomerIntegration {
-            external_id: i.external_id,
-            last_error: i.last_error,
-            metadata: Some(i.metadata),
-            synced_at: i.synced_at,
-            web_url: i.web_url,
-        };
-        by_customer.entry(i.customer_id).or_default().insert(i.adapter, integration);
-    }
+    let mut by_customer = integrations::load(conn, Owner::Customer, organization_id, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| Customer {
-            integrations: by_customer.remove(&r.id).unwrap_or_default(),
+            integrations: by_customer
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(adapter, i)| (adapter, CustomerIntegration::from(i)))
+                .collect(),
             id: r.id,
             name: r.name,
             slug: r.slug,
@@ -127,38 +102,4 @@ pub async fn assemble(
             updated_by: UserRef::new(r.updated_by_id, r.updated_by_name),
         })
         .collect())
-}
-
-pub async fn insert_integrations(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    customer_id: Uuid,
-    integrations: &BTreeMap<String, IntegrationInput>,
-) -> Result<(), Error> {
-    for (adapter, integration) in integrations {
-        sqlx::query(
-            "INSERT INTO customer_integration (customer_id, organization_id, adapter, external_id, metadata, last_error, web_url)
-             VALUES ($1, $2, $3, $4, COALESCE($5, '{}'::jsonb), $6, $7)",
-        )
-        .bind(customer_id)
-        .bind(organization_id)
-        .bind(adapter)
-        .bind(&integration.external_id)
-        .bind(&integration.metadata)
-        .bind(&integration.last_error)
-        .bind(&integration.web_url)
-        .execute(&mut *conn)
-        .await
-        .map_err(|err| {
-            if kaiten_kernel::error::is_constraint(&err, "customer_integration_external_key") {
-                Error::conflict(
-                    "CreateCustomer.IntegrationConflict",
-                    format!("another customer is already linked to {adapter} record {}", integration.external_id),
-                )
-            } else {
-                err.into()
-            }
-        })?;
-    }
-    Ok(())
 }

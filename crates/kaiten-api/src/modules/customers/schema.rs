@@ -68,6 +68,18 @@ pub struct CustomerIntegration {
     pub web_url: Option<String>,
 }
 
+impl From<crate::modules::integrations::Stored> for CustomerIntegration {
+    fn from(i: crate::modules::integrations::Stored) -> Self {
+        Self {
+            external_id: i.external_id,
+            last_error: i.last_error,
+            metadata: Some(i.metadata),
+            synced_at: i.synced_at,
+            web_url: i.web_url,
+        }
+    }
+}
+
 crate::page_schema!(PageCustomer, Customer);
 
 /// The body of create and update, validated against `Customer`.

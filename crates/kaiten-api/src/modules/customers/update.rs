@@ -6,6 +6,7 @@ use super::schema::{Customer, CustomerInput};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
+use crate::modules::integrations;
 use crate::state::AppState;
 
 /// Update a customer
@@ -56,17 +57,11 @@ fn check_unchangeable(current: &Customer, input: &CustomerInput) -> Result<(), E
     if input.slug.as_deref().is_some_and(|s| s != current.slug) {
         return Err(Error::bad_request("UpdateCustomer.SlugNotRenameable", "a customer's slug cannot be changed"));
     }
-    if let Some(integrations) = &input.integrations {
-        let same = integrations.len() == current.integrations.len()
-            && integrations.iter().all(|(adapter, i)| {
-                current.integrations.get(adapter).is_some_and(|c| c.external_id == i.external_id.trim())
-            });
-        if !same {
-            return Err(Error::bad_request(
-                "UpdateCustomer.IntegrationsNotSettable",
-                "integrations are changed through the integration endpoints",
-            ));
-        }
+    if !integrations::echoes(input.integrations.as_ref(), &current.integrations, |c| c.external_id.as_str()) {
+        return Err(Error::bad_request(
+            "UpdateCustomer.IntegrationsNotSettable",
+            "integrations are changed through the integration endpoints",
+        ));
     }
     Ok(())
 }

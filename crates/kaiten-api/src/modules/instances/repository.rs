@@ -1,0 +1,191 @@
+//! Queries the instance use cases share.
+
+use chrono::{DateTime, Utc};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::schema::{Instance, InstanceInput, InstanceIntegration, InstanceStatus};
+use crate::modules::integrations::{self, Owner};
+use crate::modules::licenses::schema::LifecycleState;
+use crate::modules::user_ref::UserRef;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstanceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub customer_id: Uuid,
+    customer_slug: String,
+    pub license_id: Uuid,
+    license_slug: String,
+    pub deployment_zone_id: Option<Uuid>,
+    pub start_license_date: DateTime<Utc>,
+    pub end_license_date: DateTime<Utc>,
+    pub metadata: serde_json::Value,
+    pub status: InstanceStatus,
+    pub lifecycle_stage: Option<String>,
+    pub created_at: DateTime<Utc>,
+    created_by_id: Uuid,
+    created_by_name: Option<String>,
+    updated_at: DateTime<Utc>,
+    updated_by_id: Uuid,
+    updated_by_name: Option<String>,
+}
+
+impl InstanceRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { created_at: self.created_at, id: self.id }
+    }
+}
+
+const SELECT: &str = "SELECT i.id, i.name, i.slug, i.description, i.customer_id, c.slug AS customer_slug,
+        i.license_id, l.slug AS license_slug, i.deployment_zone_id, i.start_license_date, i.end_license_date,
+        i.metadata, i.status, i.lifecycle_stage, i.created_at, i.created_by_id, cu.name AS created_by_name,
+        i.updated_at, i.updated_by_id, uu.name AS updated_by_name
+   FROM instance i
+   JOIN customer c ON c.id = i.customer_id AND c.organization_id = i.organization_id
+   JOIN license l ON l.id = i.license_id AND l.organization_id = i.organization_id
+   JOIN users cu ON cu.id = i.created_by_id
+   JOIN users uu ON uu.id = i.updated_by_id";
+
+pub fn not_found(code: &'static str, slug: &str) -> Error {
+    Error::not_found(code, format!("instance {slug} not found"))
+}
+
+/// The row, or `code` as a 404, locked as `lock` says.
+pub async fn row(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    slug: &str,
+    code: &'static str,
+    lock: RowLock,
+) -> Result<InstanceRow, Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE i.organization_id = $1 AND i.slug = $2 {}",
+        lock.sql_of("i")
+    )))
+    .bind(organization_id)
+    .bind(slug)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| not_found(code, slug))
+}
+
+pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Instance, Error> {
+    let row: InstanceRow =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE i.organization_id = $1 AND i.id = $2")))
+            .bind(organization_id)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
+}
+
+pub async fn page(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+) -> Result<Vec<InstanceRow>, Error> {
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE i.organization_id = $1 {}",
+        PageRequest::keyset("i", 2)
+    )));
+    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+}
+
+/// Rows to resources, with their integrations in one query.
+pub async fn assemble(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    rows: Vec<InstanceRow>,
+) -> Result<Vec<Instance>, Error> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut by_instance = integrations::load(conn, Owner::Instance, organization_id, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Instance {
+            integrations: by_instance
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(adapter, i)| (adapter, InstanceIntegration::from(i)))
+                .collect(),
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            description: r.description,
+            customer_id: r.customer_id,
+            customer_slug: r.customer_slug,
+            license_id: r.license_id,
+            license_slug: r.license_slug,
+            deployment_zone_id: r.deployment_zone_id,
+            deployment_zone_slug: None,
+            start_license_date: r.start_license_date,
+            end_license_date: r.end_license_date,
+            metadata: r.metadata,
+            status: r.status,
+            lifecycle_stage: r.lifecycle_stage,
+            created_at: r.created_at,
+            created_by: UserRef::new(r.created_by_id, r.created_by_name),
+            updated_at: r.updated_at,
+            updated_by: UserRef::new(r.updated_by_id, r.updated_by_name),
+        })
+        .collect())
+}
+
+/// The customer and license a body names, resolved within the organization (another tenant's
+/// id is as unknown as a made-up one) and held until commit. `current_license` is the license
+/// the instance already runs on, which it may keep even once archived. `operation` prefixes the
+/// codes (`CreateInstance.LicenseNotFound`, …).
+pub async fn references(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    input: &InstanceInput,
+    current_license: Option<Uuid>,
+    operation: &str,
+) -> Result<(Uuid, Uuid), Error> {
+    let not_found = |what: &str, id: &str| {
+        Error::not_found(format!("{operation}.{what}NotFound"), format!("{} {id} not found", what.to_lowercase()))
+    };
+    if input.end_license_date <= input.start_license_date {
+        return Err(Error::bad_request(
+            format!("{operation}.InvalidLicenseDates"),
+            "endLicenseDate must be after startLicenseDate",
+        ));
+    }
+    if let Some(zone) = &input.deployment_zone_id {
+        return Err(not_found("DeploymentZone", zone));
+    }
+    let customer_id = Uuid::parse_str(&input.customer_id).ok();
+    let customer: Option<Uuid> = match customer_id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT id FROM customer WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
+                .bind(organization_id)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    let customer = customer.ok_or_else(|| not_found("Customer", &input.customer_id))?;
+    let license: Option<(Uuid, LifecycleState)> = match Uuid::parse_str(&input.license_id).ok() {
+        Some(id) => {
+            sqlx::query_as("SELECT id, lifecycle_state FROM license WHERE organization_id = $1 AND id = $2 FOR SHARE")
+                .bind(organization_id)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    let (license, state) = license.ok_or_else(|| not_found("License", &input.license_id))?;
+    if state == LifecycleState::Archived && current_license != Some(license) {
+        return Err(Error::unprocessable_rule(
+            format!("{operation}.LicenseArchived"),
+            "an archived license version cannot be assigned to an instance; unarchive it or choose another version",
+        ));
+    }
+    Ok((customer, license))
+}

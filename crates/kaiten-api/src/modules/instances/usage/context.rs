@@ -1,0 +1,92 @@
+//! Resolving `(instance slug, entitlement slug)` to what a report or a read needs: the ids, the
+//! entitlement's folding and reset rules, the instance's license and what it grants.
+
+use chrono::{DateTime, Utc};
+use kaiten_kernel::Error;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::fold::Cap;
+use crate::modules::entitlements::kinds::{AggregationMethod, EntitlementType, ResetAnchor, ResetPeriod};
+use crate::modules::entitlements::period::Schedule;
+use crate::modules::entitlements::value::EntitlementValue;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Context {
+    pub instance_id: Uuid,
+    pub start_license_date: DateTime<Utc>,
+    pub license_id: Uuid,
+    pub license_slug: String,
+    pub entitlement_id: Uuid,
+    pub entitlement_slug: String,
+    pub r#type: EntitlementType,
+    pub aggregation_method: Option<AggregationMethod>,
+    pub reset_period: Option<ResetPeriod>,
+    pub reset_anchor: Option<ResetAnchor>,
+    pub warning_threshold_percent: i16,
+    pub grant_value: Option<serde_json::Value>,
+    pub overage_percent: Option<i16>,
+}
+
+impl Context {
+    pub fn schedule(&self) -> Option<Schedule> {
+        match (self.r#type.is_numeric(), self.reset_period, self.reset_anchor) {
+            (true, Some(period), Some(anchor)) => {
+                Some(Schedule { period, anchor, license_start: self.start_license_date })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn grant(&self) -> Option<EntitlementValue> {
+        self.grant_value.as_ref().and_then(EntitlementValue::from_stored)
+    }
+
+    /// The cap of a numeric grant: its value, and the overage (-1, none, for unlimited).
+    pub fn cap(&self) -> Option<Cap> {
+        let threshold = self.grant()?.as_number()?;
+        Some(Cap { threshold, overage_percent: f64::from(self.overage_percent.unwrap_or(0)) })
+    }
+}
+
+pub fn context_not_found(instance: &str, entitlement: &str) -> Error {
+    Error::not_found(
+        "ReportEntitlementUsageMetric.ContextNotFound",
+        format!("instance {instance} has no entitlement {entitlement} granted"),
+    )
+}
+
+/// The context of a granted entitlement, or the 404 when the instance or the entitlement is
+/// unknown or the instance's license does not grant it. With `serialize`, reports of this
+/// (instance, entitlement) pair queue behind each other until this transaction ends — even
+/// before the pair has a counter row to lock.
+pub async fn resolve(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    instance_slug: &str,
+    entitlement_slug: &str,
+    serialize: bool,
+    not_found: impl FnOnce() -> Error,
+) -> Result<Context, Error> {
+    let lock = if serialize {
+        ", pg_advisory_xact_lock(hashtextextended(i.id::text || ':' || e.id::text, 0))::text AS locked"
+    } else {
+        ""
+    };
+    let context: Option<Context> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT i.id AS instance_id, i.start_license_date, i.license_id, l.slug AS license_slug,
+                e.id AS entitlement_id, e.slug AS entitlement_slug, e.type, e.aggregation_method, e.reset_period,
+                e.reset_anchor, e.warning_threshold_percent, ee.value AS grant_value, ee.overage_percent {lock}
+           FROM instance i
+           JOIN license l ON l.id = i.license_id AND l.organization_id = i.organization_id
+           JOIN entitlement e ON e.organization_id = i.organization_id AND e.slug = $3
+           JOIN instance_effective_entitlement ee ON ee.instance_id = i.id AND ee.entitlement_id = e.id
+          WHERE i.organization_id = $1 AND i.slug = $2"
+    )))
+    .bind(organization_id)
+    .bind(instance_slug)
+    .bind(entitlement_slug)
+    .fetch_optional(conn)
+    .await?;
+    context.ok_or_else(not_found)
+}

@@ -1,0 +1,9 @@
+//! Usage metering: reports folded into per-window counters, enforced against the grant at
+//! ingest, exactly once per transaction id; and the reads of where an instance stands.
+
+mod context;
+mod fold;
+pub mod read;
+pub mod report;
+mod rollover;
+pub mod schema;

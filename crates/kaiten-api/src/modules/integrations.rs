@@ -1,0 +1,145 @@
+//! Links of customers and instances to records in third-party systems (a CRM, a billing
+//! tool), keyed by adapter name. Both owners store them the same way.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use kaiten_kernel::Error;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::customers::schema::IntegrationInput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Customer,
+    Instance,
+}
+
+impl Owner {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Customer => "customer_integration",
+            Self::Instance => "instance_integration",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Customer => "customer_id",
+            Self::Instance => "instance_id",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Instance => "instance",
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Stored {
+    pub owner_id: Uuid,
+    pub adapter: String,
+    pub external_id: String,
+    pub metadata: serde_json::Value,
+    pub synced_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub web_url: Option<String>,
+}
+
+/// The integrations of each owner, by adapter, in one query.
+pub async fn load(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    owner_ids: &[Uuid],
+) -> Result<HashMap<Uuid, BTreeMap<String, Stored>>, Error> {
+    let rows: Vec<Stored> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {column} AS owner_id, adapter, external_id, metadata, synced_at, last_error, web_url
+           FROM {table} WHERE organization_id = $1 AND {column} = ANY($2)",
+        column = owner.column(),
+        table = owner.table(),
+    )))
+    .bind(organization_id)
+    .bind(owner_ids)
+    .fetch_all(conn)
+    .await?;
+    let mut by_owner: HashMap<Uuid, BTreeMap<String, Stored>> = HashMap::new();
+    for row in rows {
+        by_owner.entry(row.owner_id).or_default().insert(row.adapter.clone(), row);
+    }
+    Ok(by_owner)
+}
+
+/// Stores normalised integrations; a record already linked to another owner is `conflict_code`.
+pub async fn insert(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    owner_id: Uuid,
+    integrations: &BTreeMap<String, IntegrationInput>,
+    conflict_code: &'static str,
+) -> Result<(), Error> {
+    for (adapter, integration) in integrations {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} ({column}, organization_id, adapter, external_id, metadata, last_error, web_url)
+             VALUES ($1, $2, $3, $4, COALESCE($5, '{{}}'::jsonb), $6, $7)",
+            column = owner.column(),
+            table = owner.table(),
+        )))
+        .bind(owner_id)
+        .bind(organization_id)
+        .bind(adapter)
+        .bind(&integration.external_id)
+        .bind(&integration.metadata)
+        .bind(&integration.last_error)
+        .bind(&integration.web_url)
+        .execute(&mut *conn)
+        .await
+        .map_err(|err| {
+            if kaiten_kernel::error::is_constraint(&err, &format!("{}_external_key", owner.table())) {
+                Error::conflict(
+                    conflict_code,
+                    format!(
+                        "another {} is already linked to {adapter} record {}",
+                        owner.noun(),
+                        integration.external_id
+                    ),
+                )
+            } else {
+                err.into()
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Normalises every integration of a body; `code` is the operation's `…InvalidIntegration`.
+pub fn normalized(
+    integrations: Option<&BTreeMap<String, IntegrationInput>>,
+    code: &'static str,
+) -> Result<BTreeMap<String, IntegrationInput>, Error> {
+    integrations
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(adapter, i)| i.normalized(&adapter, code).map(|i| (adapter, i)))
+        .collect()
+}
+
+/// Whether a PUT echoes exactly the integrations on record (it may not change them).
+pub fn echoes<T>(
+    sent: Option<&BTreeMap<String, IntegrationInput>>,
+    stored: &BTreeMap<String, T>,
+    external_id: impl Fn(&T) -> &str,
+) -> bool {
+    sent.is_none_or(|sent| {
+        sent.len() == stored.len()
+            && sent
+                .iter()
+                .all(|(adapter, i)| stored.get(adapter).is_some_and(|s| external_id(s) == i.external_id.trim()))
+    })
+}
