@@ -57,3 +57,31 @@ pub async fn insert_instance(app: &TestApp, org: &Org, license_slug: &str, slug:
     .await
     .map(|_| ())
 }
+
+/// A customer, a license `plan` granting `grants` (entitlement body, grant body) and an
+/// instance `slug` on it, through the API. Answers the instance.
+pub async fn instance_with(app: &TestApp, org: &Org, slug: &str, grants: &[(Value, Value)]) -> Value {
+    let t = Some(org.token.as_str());
+    let plan = license(app, org, json!({"name": "Plan", "description": "d", "type": "PAID", "isDefault": false})).await;
+    let plan_slug = plan["slug"].as_str().unwrap();
+    for (entitlement_body, grant) in grants {
+        let e = entitlement(app, org, entitlement_body.clone()).await;
+        let mut grant = grant.clone();
+        grant["entitlementSlug"] = json!(e);
+        let reply = app.core("POST", &format!("/licenses/{plan_slug}/entitlements"), t, Some(grant)).await;
+        assert_eq!(reply.status, 204, "{}", reply.text);
+    }
+    let customer = app.core("POST", "/customers", t, Some(json!({"name": format!("Customer {slug}")}))).await;
+    let reply = app
+        .core(
+            "POST",
+            "/instances",
+            t,
+            Some(json!({"name": slug, "slug": slug, "description": "", "customerId": customer.body["id"],
+                        "licenseId": plan["id"], "startLicenseDate": "2026-01-01T00:00:00Z",
+                        "endLicenseDate": "2027-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body
+}
