@@ -59,9 +59,12 @@ CREATE TABLE usage_ledger (
 );
 CREATE INDEX usage_ledger_transaction ON usage_ledger (instance_id, entitlement_id, transaction_id, reported_at)
     WHERE transaction_id IS NOT NULL;
-CREATE INDEX usage_ledger_org_reported ON usage_ledger (organization_id, reported_at);
 
 -- The audit trail of an instance is its events: the outbox keeps which instance each is about.
 ALTER TABLE outbox_events ADD COLUMN instance_id uuid;
 CREATE INDEX outbox_events_instance ON outbox_events (organization_id, instance_id, occurred_at DESC, id DESC)
     WHERE instance_id IS NOT NULL;
+
+-- Nothing reads the outbox by organization and time alone (the audit trail has its own index,
+-- the relay reads by `seq`): one index fewer on the hottest insert.
+DROP INDEX outbox_events_org_occurred;

@@ -13,6 +13,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        // A ping before every checkout is a round trip on every request; a dead connection
+        // surfaces as an error on first use instead, and the pool replaces it.
+        .test_before_acquire(false)
         .connect_with(options.application_name("kaiten"))
         .await?;
     Ok(pool)

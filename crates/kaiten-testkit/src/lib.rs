@@ -52,6 +52,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(mut config: ApiConfig) -> TestApp {
+    // `KAITEN_TEST_LOG=warn cargo test …` shows the server's logs, withheld causes included.
+    if let Ok(filter) = std::env::var("KAITEN_TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
     let url = cluster::fresh_database().await;
     let pool = kaiten_db::connect(&url, 10).await.expect("connect to the test database");
     config.jwt = JwtConfig { secret: Some(JWT_SECRET.to_owned()), ..config.jwt };

@@ -56,37 +56,38 @@ pub fn context_not_found(instance: &str, entitlement: &str) -> Error {
     )
 }
 
+/// The columns of a [`Context`], over `instance i`, `license l`, `entitlement e` and the grant
+/// `ee` (the instance's effective entitlement).
+pub const COLUMNS: &str = "i.id AS instance_id, i.start_license_date, i.license_id, l.slug AS license_slug,
+        e.id AS entitlement_id, e.slug AS entitlement_slug, e.type, e.aggregation_method, e.reset_period,
+        e.reset_anchor, e.warning_threshold_percent, ee.value AS grant_value, ee.overage_percent";
+
+/// The joins that resolve `$1` organization, `$2` instance slug and `$3` entitlement slug to a
+/// granted entitlement. The hot path reads the grant itself: it is what the effective view (v1)
+/// resolves to, without joining instance and entitlement a second time.
+pub const FROM_GRANTED: &str = "FROM instance i
+           JOIN license l ON l.id = i.license_id AND l.organization_id = i.organization_id
+           JOIN entitlement e ON e.organization_id = i.organization_id AND e.slug = $3
+           JOIN (SELECT license_id, entitlement_id, value, limit_cap_exceeded_overage_percent AS overage_percent
+                   FROM license_entitlement) ee ON ee.license_id = i.license_id AND ee.entitlement_id = e.id";
+
+pub const WHERE_SLUGS: &str = "WHERE i.organization_id = $1 AND i.slug = $2";
+
 /// The context of a granted entitlement, or the 404 when the instance or the entitlement is
-/// unknown or the instance's license does not grant it. With `serialize`, reports of this
-/// (instance, entitlement) pair queue behind each other until this transaction ends — even
-/// before the pair has a counter row to lock.
+/// unknown or the instance's license does not grant it.
 pub async fn resolve(
     conn: &mut PgConnection,
     organization_id: Uuid,
     instance_slug: &str,
     entitlement_slug: &str,
-    serialize: bool,
     not_found: impl FnOnce() -> Error,
 ) -> Result<Context, Error> {
-    let lock = if serialize {
-        ", pg_advisory_xact_lock(hashtextextended(i.id::text || ':' || e.id::text, 0))::text AS locked"
-    } else {
-        ""
-    };
-    let context: Option<Context> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT i.id AS instance_id, i.start_license_date, i.license_id, l.slug AS license_slug,
-                e.id AS entitlement_id, e.slug AS entitlement_slug, e.type, e.aggregation_method, e.reset_period,
-                e.reset_anchor, e.warning_threshold_percent, ee.value AS grant_value, ee.overage_percent {lock}
-           FROM instance i
-           JOIN license l ON l.id = i.license_id AND l.organization_id = i.organization_id
-           JOIN entitlement e ON e.organization_id = i.organization_id AND e.slug = $3
-           JOIN instance_effective_entitlement ee ON ee.instance_id = i.id AND ee.entitlement_id = e.id
-          WHERE i.organization_id = $1 AND i.slug = $2"
-    )))
-    .bind(organization_id)
-    .bind(instance_slug)
-    .bind(entitlement_slug)
-    .fetch_optional(conn)
-    .await?;
+    let context: Option<Context> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} {FROM_GRANTED} {WHERE_SLUGS}")))
+            .bind(organization_id)
+            .bind(instance_slug)
+            .bind(entitlement_slug)
+            .fetch_optional(conn)
+            .await?;
     context.ok_or_else(not_found)
 }

@@ -87,7 +87,7 @@ pub async fn one(
 ) -> Result<Json<EntitlementUsage>, Error> {
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
-    let ctx = context::resolve(uow.conn(), organization_id, &instance_slug, &entitlement_slug, false, || {
+    let ctx = context::resolve(uow.conn(), organization_id, &instance_slug, &entitlement_slug, || {
         Error::not_found(
             "GetEntitlementUsageMetrics.NotFound",
             format!("instance {instance_slug} has no entitlement {entitlement_slug} granted"),

@@ -72,17 +72,19 @@ pub async fn endpoint(
     };
 
     let mut uow = Uow::begin(&state.pool).await?;
-    let ctx = context::resolve(uow.conn(), organization_id, &instance_slug, &entitlement_slug, true, || {
-        context::context_not_found(&instance_slug, &entitlement_slug)
-    })
-    .await?;
+    let (ctx, locked) = lock_pair(&mut uow, organization_id, &instance_slug, &entitlement_slug).await?;
     if !ctx.r#type.is_numeric() {
         return Err(Error::bad_request(
             format!("{OPERATION}.UnsupportedEntitlementType"),
             format!("usage is reported for NUMBER entitlements only; {entitlement_slug} is {}", ctx.r#type.as_str()),
         ));
     }
-    let stored = stored_state(&mut uow, &ctx, transaction_id.as_deref(), state.usage.idempotency_window_secs).await?;
+    // A counter created, or a key used, while this report waited for the pair is visible only
+    // to a statement that starts after the wait: read them again then.
+    let stored = match locked {
+        Some(stored) if transaction_id.is_none() => stored,
+        _ => stored_state(&mut uow, &ctx, transaction_id.as_deref(), state.usage.idempotency_window_secs).await?,
+    };
     if let Some(previous) = &stored.previous {
         return previous.replay(&ctx, behavior, value, metadata_dropped);
     }
@@ -259,6 +261,64 @@ fn respond(usage: EntitlementUsage, replayed: bool, metadata_dropped: bool) -> R
     (StatusCode::OK, headers, Json(usage)).into_response()
 }
 
+#[derive(sqlx::FromRow)]
+struct LockedRow {
+    #[sqlx(flatten)]
+    context: Context,
+    now: DateTime<Utc>,
+    value: Option<serde_json::Value>,
+    period_start: Option<DateTime<Utc>>,
+    report_seq: Option<i64>,
+}
+
+/// Resolves the pair and takes it for this transaction: first an advisory lock on the pair,
+/// which also covers a counter not created yet, then (the lateral reference orders the two)
+/// the counter row `FOR UPDATE`, so a concurrent report's committed change is read rather than
+/// this statement's snapshot. Every report takes the two in that order, so they cannot
+/// deadlock. The stored counter comes back when the row exists; the report instant is taken
+/// after every wait.
+async fn lock_pair(
+    uow: &mut Uow,
+    organization_id: Uuid,
+    instance_slug: &str,
+    entitlement_slug: &str,
+) -> Result<(Context, Option<Stored>), Error> {
+    let row: Option<LockedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {columns}, date_trunc('milliseconds', clock_timestamp()) AS now, u.value, u.period_start, u.report_seq
+           {from}
+           CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(hashtextextended(i.id::text || ':' || e.id::text, 0))::text
+                                      AS held) pair
+           LEFT JOIN LATERAL (SELECT value, period_start, report_seq FROM entitlement_usage
+                               WHERE instance_id = i.id AND entitlement_id = e.id AND pair.held IS NOT DISTINCT FROM pair.held
+                                 FOR UPDATE) u ON true
+          {filter}",
+        columns = context::COLUMNS,
+        from = context::FROM_GRANTED,
+        filter = context::WHERE_SLUGS,
+    )))
+    .bind(organization_id)
+    .bind(instance_slug)
+    .bind(entitlement_slug)
+    .fetch_optional(uow.conn())
+    .await?;
+    let row = row.ok_or_else(|| context::context_not_found(instance_slug, entitlement_slug))?;
+    let stored = row.value.as_ref().map(|v| Stored {
+        now: row.now,
+        counter: Some(counter_of(v)),
+        period_start: row.period_start,
+        report_seq: row.report_seq.unwrap_or(0),
+        previous: None,
+    });
+    Ok((row.context, stored))
+}
+
+fn counter_of(stored: &serde_json::Value) -> Counter {
+    Counter {
+        value: stored.get("value").and_then(serde_json::Value::as_f64).unwrap_or(0.0),
+        event_count: stored.get("event_count").and_then(serde_json::Value::as_i64).unwrap_or(0),
+    }
+}
+
 /// The pair's counter as stored, the database's now, and the earlier report under the same
 /// transaction id, read after the pair's lock is held.
 struct Stored {
@@ -337,10 +397,7 @@ async fn stored_state(
     .bind(window_secs)
     .fetch_one(uow.conn())
     .await?;
-    let counter = row.value.as_ref().map(|v| Counter {
-        value: v.get("value").and_then(serde_json::Value::as_f64).unwrap_or(0.0),
-        event_count: v.get("event_count").and_then(serde_json::Value::as_i64).unwrap_or(0),
-    });
+    let counter = row.value.as_ref().map(counter_of);
     let previous = match (row.previous_behavior, row.previous_value, row.previous_seq, row.previous_at) {
         (Some(behavior), Some(value), Some(report_seq), Some(reported_at)) => Some(Previous {
             behavior,
