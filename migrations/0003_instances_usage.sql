@@ -65,6 +65,11 @@ ALTER TABLE outbox_events ADD COLUMN instance_id uuid;
 CREATE INDEX outbox_events_instance ON outbox_events (organization_id, instance_id, occurred_at DESC, id DESC)
     WHERE instance_id IS NOT NULL;
 
--- Nothing reads the outbox by organization and time alone (the audit trail has its own index,
--- the relay reads by `seq`): one index fewer on the hottest insert.
+-- The outbox is the hottest insert (every usage report writes an event): keep one index for the
+-- relay, which reads in `seq` order, and one for audit trails. Nothing looks events up by their
+-- random id or by organization and time alone, so those indexes go; `headers` is derived by the
+-- relay from `instance_id` rather than written with every row.
+ALTER TABLE outbox_events DROP CONSTRAINT outbox_events_pkey;
+DROP INDEX outbox_events_seq;
+ALTER TABLE outbox_events ADD PRIMARY KEY (seq);
 DROP INDEX outbox_events_org_occurred;

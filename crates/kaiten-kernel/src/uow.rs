@@ -43,10 +43,8 @@ impl Uow {
 pub fn outbox_insert_sql(first: usize) -> String {
     let [org, names, types, data, instances, at] = std::array::from_fn(|i| first + i);
     format!(
-        "INSERT INTO outbox_events (organization_id, event_name, event_type, data, headers, instance_id, occurred_at)
-         SELECT ${org}::uuid, name, type, data,
-                CASE WHEN instance IS NULL THEN NULL ELSE jsonb_build_object('instance_id', instance) END,
-                instance, COALESCE(at, clock_timestamp())
+        "INSERT INTO outbox_events (organization_id, event_name, event_type, data, instance_id, occurred_at)
+         SELECT ${org}::uuid, name, type, data, instance, COALESCE(at, clock_timestamp())
            FROM unnest(${names}::text[], ${types}::text[], ${data}::jsonb[], ${instances}::uuid[], ${at}::timestamptz[])
                 WITH ORDINALITY AS e(name, type, data, instance, at, n)
           ORDER BY n"
