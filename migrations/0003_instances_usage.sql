@@ -62,7 +62,7 @@ CREATE INDEX usage_ledger_transaction ON usage_ledger (instance_id, entitlement_
 
 -- The audit trail of an instance is its events: the outbox keeps which instance each is about.
 ALTER TABLE outbox_events ADD COLUMN instance_id uuid;
-CREATE INDEX outbox_events_instance ON outbox_events (organization_id, instance_id, occurred_at DESC, id DESC)
+CREATE INDEX outbox_events_instance ON outbox_events (organization_id, instance_id, occurred_at DESC, seq DESC)
     WHERE instance_id IS NOT NULL;
 
 -- The outbox is the hottest insert (every usage report writes an event): keep one index for the

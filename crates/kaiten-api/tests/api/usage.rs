@@ -94,6 +94,34 @@ async fn reports_fold_enforce_and_signal() {
     let ledger: i64 = sqlx::query_scalar("SELECT count(*) FROM usage_ledger").fetch_one(&app.pool).await.unwrap();
     assert_eq!(ledger, 7, "one ledger row per accepted report");
 
+    // Group usage reads the same counters.
+    app.core(
+        "POST",
+        "/entitlement-groups",
+        Some(&org.token),
+        Some(json!({"name": "L", "slug": "limits", "description": null})),
+    )
+    .await;
+    for e in ["seats", "calls"] {
+        let r = app
+            .core(
+                "POST",
+                "/entitlement-groups/limits/entitlements",
+                Some(&org.token),
+                Some(json!({"entitlementSlug": e})),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    let group = app.core("GET", "/entitlement-groups/limits/usage?instance=prod", Some(&org.token), None).await.body;
+    let figures: Vec<(Value, Value)> = group
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["entitlementSlug"].clone(), r["usageValue"]["value"].clone()))
+        .collect();
+    assert_eq!(figures, [(json!("calls"), json!(120)), (json!("seats"), json!(3))]);
+
     let trail = app
         .core(
             "GET",

@@ -16,6 +16,9 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditTrail {
+    /// Write order, the tie-breaker of events of one instant; kept inside the cursor.
+    #[serde(skip)]
+    pub seq: i64,
     /// Unique audit trail entry ID
     #[schema(value_type = String)]
     pub id: Uuid,
@@ -102,23 +105,31 @@ pub async fn endpoint(
     let instance =
         repository::row(&mut conn, organization_id, &slug, "GetAuditTrails.InstanceNotFound", RowLock::None).await?;
     let sql = format!(
-        "SELECT o.id, o.instance_id, $3 AS instance_slug, o.event_name, o.event_type, o.data AS payload,
+        "SELECT o.seq, o.id, o.instance_id, $3 AS instance_slug, o.event_name, o.event_type, o.data AS payload,
                 o.occurred_at AS timestamp
            FROM outbox_events o
           WHERE o.organization_id = $1 AND o.instance_id = $2
             AND ($4::text IS NULL OR o.event_name = $4)
             AND ($5::timestamptz IS NULL OR o.occurred_at >= $5)
             AND ($6::timestamptz IS NULL OR o.occurred_at <= $6)
-            {}",
-        PageRequest::keyset("o", 7).replace("created_at", "occurred_at")
+            AND ($7::timestamptz IS NULL OR (o.occurred_at, o.seq) < ($7, $8))
+          ORDER BY o.occurred_at DESC, o.seq DESC LIMIT $9"
     );
+    // The opaque cursor carries the write order in its id field.
+    let after_seq = page.after.map(|c| i64::try_from(c.id.as_u128()).unwrap_or(i64::MAX));
     let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(organization_id)
         .bind(instance.id)
         .bind(&instance.slug)
         .bind(event_name)
         .bind(after)
-        .bind(before);
-    let rows: Vec<AuditTrail> = page.bind(query).fetch_all(&mut *conn).await?;
-    Ok(Json(Page::from_rows(rows, &page, |a| Cursor { created_at: a.timestamp, id: a.id })))
+        .bind(before)
+        .bind(page.after.map(|c| c.created_at))
+        .bind(after_seq)
+        .bind(page.fetch());
+    let rows: Vec<AuditTrail> = query.fetch_all(&mut *conn).await?;
+    Ok(Json(Page::from_rows(rows, &page, |a| Cursor {
+        created_at: a.timestamp,
+        id: Uuid::from_u128(u128::try_from(a.seq).unwrap_or_default()),
+    })))
 }
