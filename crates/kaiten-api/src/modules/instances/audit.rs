@@ -104,8 +104,7 @@ pub async fn endpoint(
     let mut conn = state.pool.acquire().await?;
     let instance =
         repository::row(&mut conn, organization_id, &slug, "GetAuditTrails.InstanceNotFound", RowLock::None).await?;
-    let sql = format!(
-        "SELECT o.seq, o.id, o.instance_id, $3 AS instance_slug, o.event_name, o.event_type, o.data AS payload,
+    let sql = "SELECT o.seq, o.id, o.instance_id, $3 AS instance_slug, o.event_name, o.event_type, o.data AS payload,
                 o.occurred_at AS timestamp
            FROM outbox_events o
           WHERE o.organization_id = $1 AND o.instance_id = $2
@@ -113,11 +112,10 @@ pub async fn endpoint(
             AND ($5::timestamptz IS NULL OR o.occurred_at >= $5)
             AND ($6::timestamptz IS NULL OR o.occurred_at <= $6)
             AND ($7::timestamptz IS NULL OR (o.occurred_at, o.seq) < ($7, $8))
-          ORDER BY o.occurred_at DESC, o.seq DESC LIMIT $9"
-    );
+          ORDER BY o.occurred_at DESC, o.seq DESC LIMIT $9";
     // The opaque cursor carries the write order in its id field.
     let after_seq = page.after.map(|c| i64::try_from(c.id.as_u128()).unwrap_or(i64::MAX));
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let query = sqlx::query_as(sql)
         .bind(organization_id)
         .bind(instance.id)
         .bind(&instance.slug)
