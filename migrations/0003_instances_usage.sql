@@ -51,8 +51,8 @@ CREATE TABLE usage_ledger (
     limit_value        double precision,
     overage_percent    smallint,
     transaction_id     text CHECK (transaction_id ~ '^[A-Za-z0-9._:-]{1,128}$'),
-    properties         jsonb CHECK (properties IS NULL OR (jsonb_typeof(properties) = 'object'
-                                                            AND octet_length(properties::text) <= 8192)),
+    -- The 4 KiB limit is applied (to the report's JSON) before it gets here.
+    properties         jsonb CHECK (properties IS NULL OR jsonb_typeof(properties) = 'object'),
     PRIMARY KEY (instance_id, entitlement_id, report_seq),
     CONSTRAINT usage_ledger_window_check CHECK (
         (window_start IS NULL) = (window_end IS NULL) AND (window_start IS NULL OR window_start < window_end))

@@ -134,6 +134,7 @@ fn common_layers(router: Router, config: &ApiConfig) -> Router {
         .fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(from_fn(move |req, next| middleware::request_timeout(timeout, req, next)))
+        .layer(from_fn(middleware::refuse_nul))
         .layer(from_fn(middleware::finish_problems))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

@@ -50,6 +50,18 @@ pub async fn finish_problems(request: Request, next: Next) -> Response {
     Response::from_parts(parts, body)
 }
 
+/// Refuses a path or query that decodes to U+0000: slugs and filters reach PostgreSQL, whose
+/// text cannot hold it, and nothing legitimate contains it.
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let encoded = [uri.path(), uri.query().unwrap_or_default()];
+    if encoded.iter().any(|part| part.to_ascii_lowercase().contains("%00")) {
+        return Error::bad_request("Request.InvalidCharacters", "the path or query contains a NUL character")
+            .into_response();
+    }
+    next.run(request).await
+}
+
 /// Bounds the time a request may take; a slow one answers a retryable 503 problem.
 pub async fn request_timeout(limit: Duration, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {

@@ -44,10 +44,24 @@ where
                 Error::bad_request("VALIDATION", "the request body could not be read")
             }
         })?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
             Error::bad_request("VALIDATION", "the request body is not valid JSON")
                 .with_errors(vec![ErrorDetail::new("body", err.to_string())])
-        })
+        })?;
+        if holds_nul(&value) {
+            return Err(Error::bad_request("VALIDATION", "strings may not contain the NUL character (\\u0000)"));
+        }
+        Ok(JsonBody(value))
+    }
+}
+
+/// Whether any key or string holds U+0000, which PostgreSQL text and jsonb cannot store.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 

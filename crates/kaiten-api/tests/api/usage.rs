@@ -235,6 +235,13 @@ async fn bad_reports_are_clear_4xx_and_count_nothing() {
             .await;
         assert_eq!(reply.status, 400, "{raw}: {}", reply.text);
     }
+    let nul = report(&app, &org, "prod", "seats", json!({"value": number(1.0), "metadata": {"a": "x\u{0}y"}})).await;
+    assert_eq!(nul.status, 400, "{}", nul.text);
+    let nul_path = app.core("GET", "/instances/pr%00od/entitlements/seats/usage", Some(&org.token), None).await;
+    assert_eq!((nul_path.status, nul_path.code()), (400, "Request.InvalidCharacters"));
+    let wide = serde_json::Map::from_iter((0..40).map(|i| (format!("k{i}"), json!(1e308))));
+    let wide = report(&app, &org, "prod", "seats", json!({"value": number(0.0), "metadata": wide})).await;
+    assert_eq!(wide.status, 200, "large numbers in small metadata: {}", wide.text);
     let big = json!({"value": number(1.0), "metadata": {"blob": "x".repeat(5000)}});
     let dropped = report(&app, &org, "prod", "seats", big).await;
     assert_eq!(dropped.status, 200);
@@ -242,12 +249,16 @@ async fn bad_reports_are_clear_4xx_and_count_nothing() {
     let small = report(&app, &org, "prod", "seats", json!({"value": number(1.0), "metadata": {"k": "v"}})).await;
     assert!(small.headers.get("kaiten-metadata-dropped").is_none());
     let counted: Value = sqlx::query_scalar("SELECT value FROM entitlement_usage").fetch_one(&app.pool).await.unwrap();
-    assert_eq!(counted["value"], 2, "only the two valid reports counted");
+    assert_eq!(counted["value"], 2, "only the valid reports counted");
     let stored: Vec<Option<Value>> = sqlx::query_scalar("SELECT properties FROM usage_ledger ORDER BY report_seq")
         .fetch_all(&app.pool)
         .await
         .unwrap();
-    assert_eq!(stored, [None, Some(json!({"k": "v"}))]);
+    assert_eq!(
+        (stored.len(), stored[1].clone(), stored[2].clone()),
+        (3, None, Some(json!({"k": "v"}))),
+        "oversized metadata is dropped"
+    );
 }
 
 async fn entitlement_ungranted(app: &TestApp, org: &Org) {

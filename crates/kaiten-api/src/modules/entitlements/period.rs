@@ -85,9 +85,11 @@ fn phased(period: ResetPeriod, anchor: DateTime<Utc>, t: DateTime<Utc>) -> Windo
         ResetPeriod::Month | ResetPeriod::Year => None,
     };
     if let Some(length) = fixed {
-        let len = length.num_milliseconds();
-        let index = (t - anchor).num_milliseconds().div_euclid(len);
-        let start = anchor + Duration::milliseconds(index * len);
+        // Microseconds, the database's precision: coarser units would truncate toward zero and
+        // misplace instants just before a sub-millisecond anchor.
+        let len = length.num_microseconds().unwrap_or(i64::MAX);
+        let index = (t - anchor).num_microseconds().unwrap_or(0).div_euclid(len);
+        let start = anchor + Duration::microseconds(index * len);
         return Window { start, end: start + length };
     }
     let step: i64 = if period == ResetPeriod::Year { 12 } else { 1 };

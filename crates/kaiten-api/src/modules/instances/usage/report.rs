@@ -485,7 +485,14 @@ impl Write<'_> {
             .bind(ledger.map(|l| l.cap.map_or(-1, |c| c.1.unwrap_or(0))))
             .bind(ledger.and_then(|l| l.transaction_id))
             .bind(ledger.and_then(|l| l.properties));
-        bind_events(query, self.organization_id, self.events).execute(uow.conn()).await?;
+        bind_events(query, self.organization_id, self.events).execute(uow.conn()).await.map_err(|err| {
+            // The instance was deleted while this report waited for its pair.
+            if kaiten_kernel::error::is_constraint(&err, "entitlement_usage_instance_fkey") {
+                context::context_not_found(&ctx.instance_id.to_string(), &ctx.entitlement_slug)
+            } else {
+                err.into()
+            }
+        })?;
         Ok(())
     }
 }
