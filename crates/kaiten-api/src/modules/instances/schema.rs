@@ -86,39 +86,7 @@ pub struct Instance {
     pub updated_by: UserRef,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InstanceIntegration {
-    /// External identifier in the third-party adapter
-    pub external_id: String,
-    /// Last synchronization error message, if any
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub last_error: Option<String>,
-    /// Adapter-specific integration metadata
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false, value_type = Object, additional_properties)]
-    pub metadata: Option<serde_json::Value>,
-    /// Timestamp of the last synchronization with the adapter
-    #[schema(read_only)]
-    pub synced_at: DateTime<Utc>,
-    /// Absolute http(s) link to the record in the third-party system
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub web_url: Option<String>,
-}
-
-impl From<crate::modules::integrations::Stored> for InstanceIntegration {
-    fn from(i: crate::modules::integrations::Stored) -> Self {
-        Self {
-            external_id: i.external_id,
-            last_error: i.last_error,
-            metadata: Some(i.metadata),
-            synced_at: i.synced_at,
-            web_url: i.web_url,
-        }
-    }
-}
+crate::integration_schema!(InstanceIntegration);
 
 crate::page_schema!(PageInstance, Instance);
 
