@@ -115,6 +115,14 @@ pub async fn load(
     Ok(by_owner)
 }
 
+/// The integrations of `owner_id` out of a [`load`]ed map, as its published schema.
+pub fn take<T: From<Stored>>(
+    loaded: &mut HashMap<Uuid, BTreeMap<String, Stored>>,
+    owner_id: Uuid,
+) -> BTreeMap<String, T> {
+    loaded.remove(&owner_id).unwrap_or_default().into_iter().map(|(adapter, i)| (adapter, T::from(i))).collect()
+}
+
 /// Stores normalised integrations; a record already linked to another owner is `conflict_code`.
 pub async fn insert(
     conn: &mut PgConnection,

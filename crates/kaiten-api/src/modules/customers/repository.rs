@@ -5,7 +5,7 @@ use kaiten_kernel::{Cursor, Error, PageRequest};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::schema::{Customer, CustomerIntegration};
+use super::schema::Customer;
 use crate::modules::integrations::{self, Owner};
 use crate::modules::user_ref::UserRef;
 
@@ -85,12 +85,7 @@ pub async fn assemble(
     Ok(rows
         .into_iter()
         .map(|r| Customer {
-            integrations: by_customer
-                .remove(&r.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(adapter, i)| (adapter, CustomerIntegration::from(i)))
-                .collect(),
+            integrations: integrations::take(&mut by_customer, r.id),
             id: r.id,
             name: r.name,
             slug: r.slug,

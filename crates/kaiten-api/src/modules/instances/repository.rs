@@ -5,7 +5,7 @@ use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::schema::{Instance, InstanceInput, InstanceIntegration, InstanceStatus};
+use super::schema::{Instance, InstanceInput, InstanceStatus};
 use crate::modules::integrations::{self, Owner};
 use crate::modules::licenses::schema::LifecycleState;
 use crate::modules::user_ref::UserRef;
@@ -106,12 +106,7 @@ pub async fn assemble(
     Ok(rows
         .into_iter()
         .map(|r| Instance {
-            integrations: by_instance
-                .remove(&r.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(adapter, i)| (adapter, InstanceIntegration::from(i)))
-                .collect(),
+            integrations: integrations::take(&mut by_instance, r.id),
             id: r.id,
             name: r.name,
             slug: r.slug,
