@@ -3,7 +3,9 @@
 
 mod context;
 mod fold;
+mod pair;
 pub mod read;
 pub mod report;
 mod rollover;
 pub mod schema;
+mod write;

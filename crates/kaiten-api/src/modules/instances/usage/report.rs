@@ -2,19 +2,17 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use kaiten_kernel::event::Event;
-use kaiten_kernel::uow::{bind_events, outbox_insert_sql};
 use kaiten_kernel::{Error, ErrorDetail, Uow};
-use serde_json::json;
-use uuid::Uuid;
 
-use super::context::{self, Context};
+use super::context::Context;
 use super::fold::{Counter, crossed};
+use super::pair::{lock_pair, stored_state};
 use super::rollover::Rollover;
 use super::schema::{
     Behavior, CapExceeded, EntitlementUsage, ReportEntitlementUsageBody, ReportOutcome, WarningThresholdReached,
 };
+use super::write::{LedgerRow, Write};
 use crate::auth::layer::Caller;
 use crate::http::JsonBody;
 use crate::http::valid_json::validate;
@@ -23,7 +21,7 @@ use crate::modules::entitlements::value::EntitlementValue;
 use crate::modules::instances::events;
 use crate::state::AppState;
 
-const OPERATION: &str = "ReportEntitlementUsageMetric";
+pub const OPERATION: &str = "ReportEntitlementUsageMetric";
 /// Metadata larger than this is not stored (the report still counts).
 const METADATA_LIMIT: usize = 4096;
 /// Reported values beyond this are refused: past 2^53 a double no longer counts in units.
@@ -210,7 +208,7 @@ fn reported_number(value: &serde_json::Value) -> Result<f64, Error> {
     Ok(n)
 }
 
-fn usage_of(ctx: &Context, counter: Counter, window: Option<Window>) -> EntitlementUsage {
+pub fn usage_of(ctx: &Context, counter: Counter, window: Option<Window>) -> EntitlementUsage {
     EntitlementUsage {
         entitlement_id: ctx.entitlement_id,
         entitlement_slug: ctx.entitlement_slug.clone(),
@@ -250,7 +248,7 @@ fn signals(ctx: &Context, before: f64, after: f64, usage: &EntitlementUsage) -> 
     out
 }
 
-fn respond(usage: EntitlementUsage, replayed: bool, metadata_dropped: bool) -> Response {
+pub fn respond(usage: EntitlementUsage, replayed: bool, metadata_dropped: bool) -> Response {
     let mut headers = HeaderMap::new();
     if replayed {
         headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -259,240 +257,4 @@ fn respond(usage: EntitlementUsage, replayed: bool, metadata_dropped: bool) -> R
         headers.insert("kaiten-metadata-dropped", HeaderValue::from_static("too_large"));
     }
     (StatusCode::OK, headers, Json(usage)).into_response()
-}
-
-#[derive(sqlx::FromRow)]
-struct LockedRow {
-    #[sqlx(flatten)]
-    context: Context,
-    now: DateTime<Utc>,
-    value: Option<serde_json::Value>,
-    period_start: Option<DateTime<Utc>>,
-    report_seq: Option<i64>,
-}
-
-/// Resolves the pair and takes it for this transaction: first an advisory lock on the pair,
-/// which also covers a counter not created yet, then (the lateral reference orders the two)
-/// the counter row `FOR UPDATE`, so a concurrent report's committed change is read rather than
-/// this statement's snapshot. Every report takes the two in that order, so they cannot
-/// deadlock. The stored counter comes back when the row exists; the report instant is taken
-/// after every wait.
-async fn lock_pair(
-    uow: &mut Uow,
-    organization_id: Uuid,
-    instance_slug: &str,
-    entitlement_slug: &str,
-) -> Result<(Context, Option<Stored>), Error> {
-    let row: Option<LockedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {columns}, date_trunc('milliseconds', clock_timestamp()) AS now, u.value, u.period_start, u.report_seq
-           {from}
-           CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(hashtextextended(i.id::text || ':' || e.id::text, 0))::text
-                                      AS held) pair
-           LEFT JOIN LATERAL (SELECT value, period_start, report_seq FROM entitlement_usage
-                               WHERE instance_id = i.id AND entitlement_id = e.id AND pair.held IS NOT DISTINCT FROM pair.held
-                                 FOR UPDATE) u ON true
-          {filter}",
-        columns = context::COLUMNS,
-        from = context::FROM_GRANTED,
-        filter = context::WHERE_SLUGS,
-    )))
-    .bind(organization_id)
-    .bind(instance_slug)
-    .bind(entitlement_slug)
-    .fetch_optional(uow.conn())
-    .await?;
-    let row = row.ok_or_else(|| context::context_not_found(instance_slug, entitlement_slug))?;
-    let stored = row.value.as_ref().map(|v| Stored {
-        now: row.now,
-        counter: Some(counter_of(v)),
-        period_start: row.period_start,
-        report_seq: row.report_seq.unwrap_or(0),
-        previous: None,
-    });
-    Ok((row.context, stored))
-}
-
-fn counter_of(stored: &serde_json::Value) -> Counter {
-    Counter {
-        value: stored.get("value").and_then(serde_json::Value::as_f64).unwrap_or(0.0),
-        event_count: stored.get("event_count").and_then(serde_json::Value::as_i64).unwrap_or(0),
-    }
-}
-
-/// The pair's counter as stored, the database's now, and the earlier report under the same
-/// transaction id, read after the pair's lock is held.
-struct Stored {
-    now: DateTime<Utc>,
-    counter: Option<Counter>,
-    period_start: Option<DateTime<Utc>>,
-    report_seq: i64,
-    previous: Option<Previous>,
-}
-
-#[derive(sqlx::FromRow)]
-struct StoredRow {
-    now: DateTime<Utc>,
-    value: Option<serde_json::Value>,
-    period_start: Option<DateTime<Utc>>,
-    report_seq: Option<i64>,
-    previous_behavior: Option<String>,
-    previous_value: Option<f64>,
-    previous_seq: Option<i64>,
-    previous_at: Option<DateTime<Utc>>,
-    previous_after: Option<f64>,
-    previous_count: Option<i64>,
-    previous_window_start: Option<DateTime<Utc>>,
-    previous_window_end: Option<DateTime<Utc>>,
-}
-
-/// An accepted report under the same transaction id.
-struct Previous {
-    behavior: String,
-    value: f64,
-    report_seq: i64,
-    reported_at: DateTime<Utc>,
-    after: Counter,
-    window: Option<Window>,
-}
-
-impl Previous {
-    /// The same report again is answered as the first time; another one under its key is a 409.
-    fn replay(&self, ctx: &Context, behavior: Behavior, value: f64, metadata_dropped: bool) -> Result<Response, Error> {
-        if self.behavior == behavior.as_str() && self.value == value {
-            return Ok(respond(usage_of(ctx, self.after, self.window), true, metadata_dropped));
-        }
-        Err(Error::conflict(
-            format!("{OPERATION}.TransactionIdReused"),
-            "this transactionId was used for a different report",
-        )
-        .with_errors(vec![ErrorDetail::new("body.transactionId", "the report first made under this key").with_value(
-            json!({ "reportSeq": self.report_seq, "reportedAt": self.reported_at, "behavior": self.behavior, "value": self.value }),
-        )]))
-    }
-}
-
-async fn stored_state(
-    uow: &mut Uow,
-    ctx: &Context,
-    transaction_id: Option<&str>,
-    window_secs: f64,
-) -> Result<Stored, Error> {
-    let row: StoredRow = sqlx::query_as(
-        "SELECT n.now, u.value, u.period_start, u.report_seq,
-                led.behavior AS previous_behavior, led.reported_value AS previous_value,
-                led.report_seq AS previous_seq, led.reported_at AS previous_at, led.value_after AS previous_after,
-                led.event_count_after AS previous_count, led.window_start AS previous_window_start,
-                led.window_end AS previous_window_end
-           FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS now) n
-           LEFT JOIN entitlement_usage u ON u.instance_id = $1 AND u.entitlement_id = $2
-           LEFT JOIN LATERAL (
-                SELECT * FROM usage_ledger l
-                 WHERE $3::text IS NOT NULL AND l.instance_id = $1 AND l.entitlement_id = $2 AND l.transaction_id = $3
-                   AND l.reported_at >= n.now - make_interval(secs => $4) AND l.reported_at < n.now + interval '24 hours'
-                 ORDER BY l.reported_at DESC LIMIT 1) led ON true",
-    )
-    .bind(ctx.instance_id)
-    .bind(ctx.entitlement_id)
-    .bind(transaction_id)
-    .bind(window_secs)
-    .fetch_one(uow.conn())
-    .await?;
-    let counter = row.value.as_ref().map(counter_of);
-    let previous = match (row.previous_behavior, row.previous_value, row.previous_seq, row.previous_at) {
-        (Some(behavior), Some(value), Some(report_seq), Some(reported_at)) => Some(Previous {
-            behavior,
-            value,
-            report_seq,
-            reported_at,
-            after: Counter { value: row.previous_after.unwrap_or(0.0), event_count: row.previous_count.unwrap_or(0) },
-            window: row.previous_window_start.zip(row.previous_window_end).map(|(start, end)| Window { start, end }),
-        }),
-        _ => None,
-    };
-    Ok(Stored {
-        now: row.now,
-        counter,
-        period_start: row.period_start,
-        report_seq: row.report_seq.unwrap_or(0),
-        previous,
-    })
-}
-
-struct LedgerRow<'a> {
-    behavior: Behavior,
-    value: f64,
-    before: f64,
-    after: Counter,
-    /// The threshold and overage percent; `None` when unlimited.
-    cap: Option<(f64, Option<i16>)>,
-    transaction_id: Option<&'a str>,
-    properties: Option<&'a serde_json::Value>,
-}
-
-/// Everything a report changes, written in one statement.
-struct Write<'a> {
-    ctx: &'a Context,
-    organization_id: Uuid,
-    now: DateTime<Utc>,
-    window: Option<Window>,
-    counter: Option<Counter>,
-    report_seq: i64,
-    ledger: Option<LedgerRow<'a>>,
-    events: &'a [Event],
-}
-
-impl Write<'_> {
-    async fn execute(&self, uow: &mut Uow) -> Result<(), Error> {
-        let sql = format!(
-            "WITH counter AS (
-                INSERT INTO entitlement_usage (instance_id, entitlement_id, organization_id, value, period_start,
-                                               report_seq, updated_at)
-                SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $4::jsonb IS NOT NULL
-                ON CONFLICT (entitlement_id, instance_id) DO UPDATE
-                   SET value = EXCLUDED.value, period_start = EXCLUDED.period_start,
-                       report_seq = EXCLUDED.report_seq, updated_at = EXCLUDED.updated_at
-             ), ledger AS (
-                INSERT INTO usage_ledger (organization_id, instance_id, entitlement_id, license_id, report_seq,
-                                          reported_at, window_start, window_end, behavior, aggregation_method,
-                                          reported_value, value_before, value_after, event_count_after,
-                                          limit_value, overage_percent, transaction_id, properties)
-                SELECT $3, $1, $2, $8, $6, $7, $5, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19
-                 WHERE $10::text IS NOT NULL
-             )
-             {}",
-            outbox_insert_sql(20)
-        );
-        let ctx = self.ctx;
-        let ledger = self.ledger.as_ref();
-        let counter = self.counter.map(|c| EntitlementValue::counted(c.value, c.event_count).to_json());
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(ctx.instance_id)
-            .bind(ctx.entitlement_id)
-            .bind(self.organization_id)
-            .bind(counter)
-            .bind(self.window.map(|w| w.start))
-            .bind(self.report_seq)
-            .bind(self.now)
-            .bind(ctx.license_id)
-            .bind(self.window.map(|w| w.end))
-            .bind(ledger.map(|l| l.behavior.as_str()))
-            .bind(ctx.aggregation_method)
-            .bind(ledger.map(|l| l.value))
-            .bind(ledger.map(|l| l.before))
-            .bind(ledger.map(|l| l.after.value))
-            .bind(ledger.map(|l| l.after.event_count))
-            .bind(ledger.and_then(|l| l.cap).map(|c| c.0))
-            .bind(ledger.map(|l| l.cap.map_or(-1, |c| c.1.unwrap_or(0))))
-            .bind(ledger.and_then(|l| l.transaction_id))
-            .bind(ledger.and_then(|l| l.properties));
-        bind_events(query, self.organization_id, self.events).execute(uow.conn()).await.map_err(|err| {
-            // The instance was deleted while this report waited for its pair.
-            if kaiten_kernel::error::is_constraint(&err, "entitlement_usage_instance_fkey") {
-                context::context_not_found(&ctx.instance_id.to_string(), &ctx.entitlement_slug)
-            } else {
-                err.into()
-            }
-        })?;
-        Ok(())
-    }
 }
