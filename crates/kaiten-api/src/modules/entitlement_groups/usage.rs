@@ -9,7 +9,7 @@ use super::schema::EntitlementGroupUsage;
 use crate::auth::layer::Caller;
 use crate::http::query;
 use crate::modules::entitlements::kinds::{EntitlementType, ResetAnchor, ResetPeriod};
-use crate::modules::entitlements::period::Schedule;
+use crate::modules::entitlements::period::{Schedule, counted_now};
 use crate::modules::entitlements::value::EntitlementValue;
 use crate::state::AppState;
 
@@ -102,20 +102,9 @@ struct MemberRow {
 }
 
 impl MemberRow {
-    /// A periodic counter counts only inside the current window: a row left from an earlier
-    /// window (or from before the period was set) reads as zero until the next report rolls it.
     fn usage(self, license_start: DateTime<Utc>, now: DateTime<Utc>) -> EntitlementGroupUsage {
-        let stored = self.usage_value.as_ref().and_then(EntitlementValue::from_stored);
-        let schedule = match (self.r#type.is_numeric(), self.reset_period, self.reset_anchor) {
-            (true, Some(period), Some(anchor)) => Some(Schedule { period, anchor, license_start }),
-            _ => None,
-        };
-        let window = schedule.map(|s| s.current(now, self.period_start));
-        let usage_value = match window {
-            Some(w) if self.period_start == Some(w.start) => stored,
-            Some(_) => Some(EntitlementValue::counted(0.0, 0)),
-            None => stored,
-        };
+        let schedule = Schedule::of(self.r#type, self.reset_period, self.reset_anchor, license_start);
+        let (window, usage_value) = counted_now(schedule, now, self.usage_value.as_ref(), self.period_start);
         EntitlementGroupUsage {
             entitlement_id: self.id,
             entitlement_slug: self.slug,

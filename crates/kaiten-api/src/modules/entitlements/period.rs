@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Timelike, Utc};
 
-use super::kinds::{ResetAnchor, ResetPeriod};
+use super::kinds::{EntitlementType, ResetAnchor, ResetPeriod};
+use super::value::EntitlementValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -21,6 +22,20 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// The schedule of an entitlement on an instance: only numeric entitlements with a reset
+    /// period have one; the others count for the lifetime of the instance.
+    pub fn of(
+        kind: EntitlementType,
+        period: Option<ResetPeriod>,
+        anchor: Option<ResetAnchor>,
+        license_start: DateTime<Utc>,
+    ) -> Option<Self> {
+        match (kind.is_numeric(), period, anchor) {
+            (true, Some(period), Some(anchor)) => Some(Self { period, anchor, license_start }),
+            _ => None,
+        }
+    }
+
     /// The window that contains `t`.
     pub fn containing(&self, t: DateTime<Utc>) -> Window {
         match self.anchor {
@@ -49,6 +64,25 @@ impl Schedule {
     pub fn is_boundary(&self, t: DateTime<Utc>) -> bool {
         self.containing(t).start == t
     }
+}
+
+/// What a stored counter (started at `period_start`) counts at `now`, and the window it is in:
+/// a periodic counter counts only inside the current window, so a row left from an earlier one
+/// (or from before the period was set) reads as zero until the next report rolls it over.
+/// `None` when nothing was ever reported on a lifetime counter.
+pub fn counted_now(
+    schedule: Option<Schedule>,
+    now: DateTime<Utc>,
+    stored: Option<&serde_json::Value>,
+    period_start: Option<DateTime<Utc>>,
+) -> (Option<Window>, Option<EntitlementValue>) {
+    let stored = stored.and_then(EntitlementValue::from_stored);
+    let window = schedule.map(|s| s.current(now, period_start));
+    let value = match window {
+        Some(w) if period_start != Some(w.start) => Some(EntitlementValue::counted(0.0, 0)),
+        _ => stored,
+    };
+    (window, value)
 }
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {

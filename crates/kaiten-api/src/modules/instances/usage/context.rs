@@ -30,12 +30,7 @@ pub struct Context {
 
 impl Context {
     pub fn schedule(&self) -> Option<Schedule> {
-        match (self.r#type.is_numeric(), self.reset_period, self.reset_anchor) {
-            (true, Some(period), Some(anchor)) => {
-                Some(Schedule { period, anchor, license_start: self.start_license_date })
-            }
-            _ => None,
-        }
+        Schedule::of(self.r#type, self.reset_period, self.reset_anchor, self.start_license_date)
     }
 
     pub fn grant(&self) -> Option<EntitlementValue> {

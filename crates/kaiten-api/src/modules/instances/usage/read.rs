@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::context::{self, Context};
 use super::schema::{EntitlementUsage, ValueGet};
 use crate::auth::layer::Caller;
+use crate::modules::entitlements::period::counted_now;
 use crate::modules::entitlements::value::EntitlementValue;
 use crate::modules::instances::{events, repository};
 use crate::state::AppState;
@@ -21,16 +22,9 @@ fn standing(
     period_start: Option<DateTime<Utc>>,
 ) -> EntitlementUsage {
     let grant = ctx.grant();
-    let window = ctx.schedule().map(|s| s.current(now, period_start));
-    let value = if ctx.r#type.is_numeric() {
-        let current = window.is_none_or(|w| period_start == Some(w.start));
-        stored
-            .filter(|_| current)
-            .and_then(EntitlementValue::from_stored)
-            .unwrap_or_else(|| EntitlementValue::counted(0.0, 0))
-    } else {
-        grant.clone().unwrap_or_else(|| EntitlementValue::counted(0.0, 0))
-    };
+    let (window, counted) = counted_now(ctx.schedule(), now, stored, period_start);
+    let shown = if ctx.r#type.is_numeric() { counted } else { grant.clone() };
+    let value = shown.unwrap_or_else(|| EntitlementValue::counted(0.0, 0));
     EntitlementUsage {
         entitlement_id: ctx.entitlement_id,
         entitlement_slug: ctx.entitlement_slug.clone(),

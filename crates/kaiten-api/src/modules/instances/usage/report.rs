@@ -6,7 +6,7 @@ use kaiten_kernel::event::Event;
 use kaiten_kernel::{Error, ErrorDetail, Uow};
 
 use super::context::Context;
-use super::fold::{Counter, crossed};
+use super::fold::{Cap, Counter, crossed};
 use super::pair::{lock_pair, stored_state};
 use super::rollover::Rollover;
 use super::schema::{
@@ -130,7 +130,7 @@ pub async fn endpoint(
     let usage = usage_of(&ctx, after, window);
     if accepted {
         outcome.push(events::USAGE_ACCEPTED.with(&report_outcome));
-        outcome.extend(signals(&ctx, base.value, after.value, &usage));
+        outcome.extend(signals(&ctx, cap, base.value, after.value, &usage));
     } else {
         outcome.push(events::USAGE_REJECTED.with(&report_outcome));
     }
@@ -223,9 +223,9 @@ pub fn usage_of(ctx: &Context, counter: Counter, window: Option<Window>) -> Enti
 
 /// The events an accepted report's new value is worth: landing exactly on the cap, first
 /// passing it (soft caps), or crossing the warning boundary.
-fn signals(ctx: &Context, before: f64, after: f64, usage: &EntitlementUsage) -> Vec<Event> {
+fn signals(ctx: &Context, cap: Option<Cap>, before: f64, after: f64, usage: &EntitlementUsage) -> Vec<Event> {
     let mut out = Vec::new();
-    let Some(cap) = ctx.cap().filter(|c| !c.is_unlimited()) else { return out };
+    let Some(cap) = cap.filter(|c| !c.is_unlimited()) else { return out };
     let threshold = cap.threshold;
     if after == threshold {
         out.push(events::USAGE_REACHED.with(usage));
