@@ -1,0 +1,206 @@
+//! The write-time lint of a CEL rule, as the original's: blank rules, parse errors, reads of
+//! `__kaiten` paths that do not exist, entitlements the organization does not have, and a
+//! worst-case cost over the limit. The first problem found is the one reported (parse errors
+//! are all reported).
+
+use std::collections::BTreeSet;
+
+use cel::IdedExpr;
+use cel::common::ast::{EntryExpr, Expr, LiteralValue, SourceInfo};
+
+use crate::context::FACTS_ROOT;
+use crate::cost::{self, COST_LIMIT};
+use crate::rules::Issue;
+
+pub const EMPTY_RULE: &str = "targeting rule is empty — write `true` for a rule that always matches";
+
+const SUB_ROOTS: &[&str] = &["license", "entitlements", "instance", "customer", "deploymentZone"];
+const LICENSE_FIELDS: &[&str] = &["slug", "familySlug", "type"];
+const INSTANCE_FIELDS: &[&str] = &["id", "slug", "name", "status", "lifecycleStage", "metadata"];
+const CUSTOMER_FIELDS: &[&str] = &["id", "name", "slug", "externalCustomerId", "domain"];
+const ZONE_FIELDS: &[&str] = &["id", "name", "slug", "type", "metadata", "currentReleaseId"];
+const ENTITLEMENT_FIELDS: &[&str] = &["limit", "used", "remaining", "percentage", "unlimited"];
+
+/// Lints a parsed rule. `catalog` holds the organization's entitlement slugs; `None` when it
+/// could not be read, in which case slugs are not checked.
+pub fn lint(rule: &str, expr: &IdedExpr, info: &SourceInfo, catalog: Option<&BTreeSet<String>>) -> Vec<Issue> {
+    let linter = Linter { rule, info, catalog };
+    if let Some(issue) = linter.walk(expr) {
+        return vec![issue];
+    }
+    let estimate = cost::estimate(expr, 1);
+    if estimate > COST_LIMIT {
+        return vec![Issue::unpositioned(format!(
+            "rule {} could cost up to {estimate} to evaluate: {}",
+            quote(rule),
+            cost::TOO_COSTLY
+        ))];
+    }
+    Vec::new()
+}
+
+/// Go's `%q`: the rule quoted the way the original's messages quote it.
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+struct Linter<'a> {
+    rule: &'a str,
+    info: &'a SourceInfo,
+    catalog: Option<&'a BTreeSet<String>>,
+}
+
+/// The sub-root a select reads under `__kaiten`, if its operand is `__kaiten.<sub>`.
+fn facts_sub_root(expr: &IdedExpr) -> Option<&str> {
+    match &expr.expr {
+        Expr::Select(s) if matches!(&s.operand.expr, Expr::Ident(root) if root == FACTS_ROOT) => Some(&s.field),
+        _ => None,
+    }
+}
+
+/// The slug an expression names an entitlement by (`__kaiten.entitlements['x']` or
+/// `__kaiten.entitlements.x`) and the node carrying its position.
+fn entitlement_access(expr: &IdedExpr) -> Option<(&str, Span<'_>)> {
+    match &expr.expr {
+        Expr::Select(s) if facts_sub_root(&s.operand) == Some("entitlements") => {
+            Some((&s.field, Span::Field { id: expr.id, name: &s.field }))
+        }
+        Expr::Call(call) if call.func_name == "_[_]" && call.args.len() == 2 => {
+            if facts_sub_root(&call.args[0]) != Some("entitlements") {
+                return None;
+            }
+            match &call.args[1].expr {
+                Expr::Literal(LiteralValue::String(slug)) => Some((slug.inner(), Span::Node(call.args[1].id))),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Span<'a> {
+    /// `.name` after a select's dot.
+    Field { id: u64, name: &'a str },
+    /// A whole node, e.g. a quoted slug.
+    Node(u64),
+}
+
+impl Linter<'_> {
+    fn walk(&self, expr: &IdedExpr) -> Option<Issue> {
+        if let Some(issue) = self.check(expr) {
+            return Some(issue);
+        }
+        match &expr.expr {
+            Expr::Call(call) => call.target.iter().map(|t| &**t).chain(&call.args).find_map(|e| self.walk(e)),
+            Expr::Select(s) => self.walk(&s.operand),
+            Expr::List(list) => list.elements.iter().find_map(|e| self.walk(e)),
+            Expr::Map(map) => map.entries.iter().find_map(|entry| match &entry.expr {
+                EntryExpr::MapEntry(e) => self.walk(&e.key).or_else(|| self.walk(&e.value)),
+                EntryExpr::StructField(f) => self.walk(&f.value),
+            }),
+            Expr::Struct(s) => s.entries.iter().find_map(|entry| match &entry.expr {
+                EntryExpr::MapEntry(e) => self.walk(&e.key).or_else(|| self.walk(&e.value)),
+                EntryExpr::StructField(f) => self.walk(&f.value),
+            }),
+            Expr::Comprehension(c) => {
+                [&c.iter_range, &c.loop_cond, &c.loop_step, &c.result].into_iter().find_map(|e| self.walk(e))
+            }
+            Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => None,
+        }
+    }
+
+    fn check(&self, expr: &IdedExpr) -> Option<Issue> {
+        let Expr::Select(select) = &expr.expr else { return None };
+        let field = Span::Field { id: expr.id, name: &select.field };
+        let rule = quote(self.rule);
+        if matches!(&select.operand.expr, Expr::Ident(root) if root == FACTS_ROOT)
+            && !SUB_ROOTS.contains(&select.field.as_str())
+        {
+            return Some(self.issue(
+                format!(
+                    "rule {rule} reads {FACTS_ROOT}.{}, which does not exist — available: {}",
+                    select.field,
+                    SUB_ROOTS.join(", ")
+                ),
+                field,
+            ));
+        }
+        if let Some((slug, span)) = entitlement_access(expr) {
+            return self.check_slug(slug, span);
+        }
+        if let Some(sub) = facts_sub_root(&select.operand) {
+            let fields = match sub {
+                "license" => LICENSE_FIELDS,
+                "instance" => INSTANCE_FIELDS,
+                "customer" => CUSTOMER_FIELDS,
+                "deploymentZone" => ZONE_FIELDS,
+                _ => return None,
+            };
+            if !fields.contains(&select.field.as_str()) {
+                return Some(self.issue(
+                    format!(
+                        "rule {rule} reads {FACTS_ROOT}.{sub}.{}, which does not exist — available: {}",
+                        select.field,
+                        fields.join(", ")
+                    ),
+                    field,
+                ));
+            }
+        }
+        if let Some((slug, span)) = entitlement_access(&select.operand) {
+            if !ENTITLEMENT_FIELDS.contains(&select.field.as_str()) {
+                return Some(self.issue(
+                    format!(
+                        "rule {rule} reads .{} on an entitlement, which does not exist — available: {}",
+                        select.field,
+                        ENTITLEMENT_FIELDS.join(", ")
+                    ),
+                    field,
+                ));
+            }
+            return self.check_slug(slug, span);
+        }
+        None
+    }
+
+    fn check_slug(&self, slug: &str, span: Span<'_>) -> Option<Issue> {
+        let catalog = self.catalog?;
+        (!catalog.contains(slug)).then(|| {
+            self.issue(
+                format!(
+                    "rule {} targets the entitlement {}, which this organization does not have",
+                    quote(self.rule),
+                    quote(slug)
+                ),
+                span,
+            )
+        })
+    }
+
+    fn issue(&self, message: String, span: Span<'_>) -> Issue {
+        let chars: Vec<char> = self.rule.chars().collect();
+        let range = match span {
+            Span::Field { id, name } => self.info.offset_for(id).map(|(dot, _)| {
+                let mut start = dot as usize + 1;
+                while chars.get(start).is_some_and(|c| c.is_whitespace()) {
+                    start += 1;
+                }
+                (dot as usize, start + name.chars().count())
+            }),
+            Span::Node(id) => self.info.offset_for(id).map(|(start, stop)| (start as usize, stop as usize + 1)),
+        };
+        let Some((start, end)) = range else { return Issue::unpositioned(message) };
+        let (line, column) = location(&chars, start);
+        let (end_line, end_column) = location(&chars, end);
+        Issue { message, line, column, end_line, end_column }
+    }
+}
+
+/// The 1-based line and column of a character offset.
+fn location(chars: &[char], offset: usize) -> (i64, i64) {
+    let before = &chars[..offset.min(chars.len())];
+    let line = before.iter().filter(|c| **c == '\n').count() as i64 + 1;
+    let column = before.iter().rev().take_while(|c| **c != '\n').count() as i64 + 1;
+    (line, column)
+}

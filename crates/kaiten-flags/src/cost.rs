@@ -1,0 +1,79 @@
+//! A worst-case cost estimate of a CEL expression, in the spirit of cel-go's estimator: one
+//! unit per node visited, and a comprehension's body multiplied by the size of what it
+//! iterates. The `cel` crate has no runtime cost limit, so the same estimate guards
+//! evaluation: before a rule that iterates over inputs runs, it is re-estimated with the
+//! largest collection the request carries, and refused when that could exceed the limit.
+
+use cel::IdedExpr;
+use cel::common::ast::{EntryExpr, Expr};
+
+/// The most work a targeting rule may do.
+pub const COST_LIMIT: u64 = 20_000;
+
+pub const TOO_COSTLY: &str = "the rule does more work than a targeting rule may (the cost limit is 20000): \
+     nest fewer comprehensions, or iterate over shorter lists";
+
+/// The estimated cost of `expr` when every collection it reads from its inputs has
+/// `input_size` entries (literal lists count their elements).
+pub fn estimate(expr: &IdedExpr, input_size: u64) -> u64 {
+    match &expr.expr {
+        Expr::Unspecified | Expr::Literal(_) => 0,
+        Expr::Ident(_) => 1,
+        Expr::Select(s) => estimate(&s.operand, input_size).saturating_add(1),
+        Expr::Call(call) => call
+            .target
+            .iter()
+            .map(|t| &**t)
+            .chain(&call.args)
+            .fold(1u64, |acc, e| acc.saturating_add(estimate(e, input_size))),
+        Expr::List(list) => list.elements.iter().fold(10u64, |acc, e| acc.saturating_add(estimate(e, input_size))),
+        Expr::Map(map) => {
+            map.entries.iter().fold(30u64, |acc, entry| acc.saturating_add(entry_cost(entry, input_size)))
+        }
+        Expr::Struct(s) => s.entries.iter().fold(40u64, |acc, entry| acc.saturating_add(entry_cost(entry, input_size))),
+        Expr::Comprehension(c) => {
+            let per_iteration = estimate(&c.loop_cond, input_size).saturating_add(estimate(&c.loop_step, input_size));
+            estimate(&c.iter_range, input_size)
+                .saturating_add(estimate(&c.accu_init, input_size))
+                .saturating_add(size(&c.iter_range, input_size).saturating_mul(per_iteration))
+                .saturating_add(estimate(&c.result, input_size))
+        }
+    }
+}
+
+fn entry_cost(entry: &cel::common::ast::IdedEntryExpr, input_size: u64) -> u64 {
+    match &entry.expr {
+        EntryExpr::MapEntry(e) => estimate(&e.key, input_size).saturating_add(estimate(&e.value, input_size)),
+        EntryExpr::StructField(f) => estimate(&f.value, input_size),
+    }
+}
+
+/// How many entries a comprehension over `range` visits at most.
+fn size(range: &IdedExpr, input_size: u64) -> u64 {
+    match &range.expr {
+        Expr::List(list) => list.elements.len() as u64,
+        Expr::Map(map) => map.entries.len() as u64,
+        // `map`/`filter` produce at most as many entries as they iterate.
+        Expr::Comprehension(c) => size(&c.iter_range, input_size),
+        _ => input_size,
+    }
+}
+
+/// Whether some comprehension of `expr` iterates over something other than a literal: only
+/// then does the size of the request's inputs matter.
+pub fn iterates_inputs(expr: &IdedExpr) -> bool {
+    match &expr.expr {
+        Expr::Comprehension(c) => {
+            let literal = matches!(c.iter_range.expr, Expr::List(_) | Expr::Map(_));
+            !literal || [&c.iter_range, &c.loop_cond, &c.loop_step, &c.result].into_iter().any(iterates_inputs)
+        }
+        Expr::Select(s) => iterates_inputs(&s.operand),
+        Expr::Call(call) => call.target.iter().map(|t| &**t).chain(&call.args).any(iterates_inputs),
+        Expr::List(list) => list.elements.iter().any(iterates_inputs),
+        Expr::Map(map) => map.entries.iter().any(|e| match &e.expr {
+            EntryExpr::MapEntry(m) => iterates_inputs(&m.key) || iterates_inputs(&m.value),
+            EntryExpr::StructField(f) => iterates_inputs(&f.value),
+        }),
+        _ => false,
+    }
+}
