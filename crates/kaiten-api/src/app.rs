@@ -22,7 +22,9 @@ use crate::http::openapi::{self, Surface};
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
 use crate::http::{docs, health, middleware, schema_shapes};
+use crate::invalidation;
 use crate::modules;
+use crate::modules::featureflags::runtime::FlagRuntime;
 use crate::state::{AppState, UsageConfig};
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct ApiConfig {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
     pub usage: UsageConfig,
+    /// How long the `__kaiten` facts of a targeting key or instance are reused.
+    pub flag_facts_ttl: Duration,
 }
 
 impl Default for ApiConfig {
@@ -40,6 +44,7 @@ impl Default for ApiConfig {
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 1 << 20,
             usage: UsageConfig::default(),
+            flag_facts_ttl: Duration::from_secs(1),
         }
     }
 }
@@ -48,6 +53,17 @@ pub struct Api {
     pub core: Router,
     pub platform: Router,
     pub auth: Arc<Authenticator>,
+    pub flags: Arc<FlagRuntime>,
+}
+
+impl Api {
+    /// The caches every replica must evict when another one commits a change.
+    pub fn invalidation_targets(&self) -> invalidation::Targets {
+        vec![
+            (crate::auth::invalidation::CHANNEL, self.auth.clone() as Arc<dyn invalidation::Invalidate>),
+            (modules::featureflags::repository::CHANGED, self.flags.store.clone() as Arc<dyn invalidation::Invalidate>),
+        ]
+    }
 }
 
 fn core_routes() -> OpenApiRouter<AppState> {
@@ -58,6 +74,7 @@ fn core_routes() -> OpenApiRouter<AppState> {
         .merge(modules::entitlement_groups::router())
         .merge(modules::licenses::router())
         .merge(modules::instances::router())
+        .merge(modules::featureflags::router())
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
@@ -84,9 +101,10 @@ pub fn platform_openapi() -> Value {
 
 pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     let auth = Arc::new(Authenticator::new(pool.clone(), config.jwt.clone()));
+    let flags = Arc::new(FlagRuntime::start(&pool, config.flag_facts_ttl));
 
     let (core_router, core_doc) = split(core_routes());
-    let core_state = state(&pool, &auth, &core_doc, config.usage);
+    let core_state = state(&pool, &auth, &flags, &core_doc, config.usage);
     let core = Router::new()
         .nest(
             "/api",
@@ -99,7 +117,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
         .merge(docs::router(core_doc, "/api"));
 
     let (platform_router, platform_doc) = split(platform_routes());
-    let platform_state = state(&pool, &auth, &platform_doc, config.usage);
+    let platform_state = state(&pool, &auth, &flags, &platform_doc, config.usage);
     let platform = Router::new()
         .nest(
             "/api",
@@ -109,7 +127,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
         )
         .merge(docs::router(platform_doc, "/api/platform"));
 
-    Api { core: common_layers(core, config), platform: common_layers(platform, config), auth }
+    Api { core: common_layers(core, config), platform: common_layers(platform, config), auth, flags }
 }
 
 fn split(routes: OpenApiRouter<AppState>) -> (Router<AppState>, Value) {
@@ -117,13 +135,20 @@ fn split(routes: OpenApiRouter<AppState>) -> (Router<AppState>, Value) {
     (router, publish(doc))
 }
 
-fn state(pool: &PgPool, auth: &Arc<Authenticator>, doc: &Value, usage: UsageConfig) -> AppState {
+fn state(
+    pool: &PgPool,
+    auth: &Arc<Authenticator>,
+    flags: &Arc<FlagRuntime>,
+    doc: &Value,
+    usage: UsageConfig,
+) -> AppState {
     AppState {
         pool: pool.clone(),
         auth: auth.clone(),
         schemas: Arc::new(SchemaRegistry::from_openapi(doc)),
         scopes: Arc::new(OperationScopes::from_openapi(doc)),
         usage,
+        flags: flags.clone(),
     }
 }
 

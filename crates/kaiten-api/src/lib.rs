@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod http;
+pub mod invalidation;
 pub mod modules;
 pub mod state;
 

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use crate::auth::Authenticator;
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// What every handler of one surface can reach.
 #[derive(Clone)]
@@ -15,6 +16,7 @@ pub struct AppState {
     pub schemas: Arc<SchemaRegistry>,
     pub scopes: Arc<OperationScopes>,
     pub usage: UsageConfig,
+    pub flags: Arc<FlagRuntime>,
 }
 
 /// How usage reports are deduplicated and rolled over.

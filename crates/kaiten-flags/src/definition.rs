@@ -60,6 +60,7 @@ impl FlagType {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Variant {
     pub name: String,
     pub description: String,
@@ -69,6 +70,7 @@ pub struct Variant {
 /// One end of a date rollout: the variant served on that side and the share already moved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RolloutStep {
     #[cfg_attr(feature = "openapi", schema(example = "variant_b"))]
     pub variant: String,

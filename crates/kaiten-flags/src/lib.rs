@@ -11,6 +11,8 @@ pub mod cost;
 pub mod definition;
 pub mod evaluate;
 pub mod facts;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod rules;
 
 pub use cel_engine::CelEngine;

@@ -8,7 +8,8 @@ mod credentials;
 use std::time::Duration;
 
 use kaiten_api::ApiConfig;
-use kaiten_api::auth::{JwtConfig, invalidation};
+use kaiten_api::auth::JwtConfig;
+use kaiten_api::invalidation;
 use serde_json::Value;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -60,7 +61,7 @@ pub async fn spawn_app_with(mut config: ApiConfig) -> TestApp {
     let pool = kaiten_db::connect(&url, 10).await.expect("connect to the test database");
     config.jwt = JwtConfig { secret: Some(JWT_SECRET.to_owned()), ..config.jwt };
     let api = kaiten_api::build(pool.clone(), &config);
-    invalidation::spawn_listener(pool.clone(), api.auth.clone());
+    invalidation::spawn_listener(pool.clone(), api.invalidation_targets());
     let core_url = serve(api.core).await;
     let platform_url = serve(api.platform).await;
     let (_, platform_token) = kaiten_api::modules::platform::credentials::create(&pool, "test-platform", None, None)

@@ -97,6 +97,10 @@ pub struct ServeArgs {
     /// The most usage windows one report may close at once (skipped windows are closed empty).
     #[arg(long, env = "KAITEN_USAGE_ROLLOVER_MAX_CLOSURES", default_value_t = 100_000)]
     pub usage_rollover_max_closures: usize,
+    /// How long the `__kaiten` targeting facts of a customer or instance are reused by flag
+    /// evaluation, in milliseconds: the staleness bound of license and usage facts in rules.
+    #[arg(long, env = "KAITEN_FLAG_FACTS_TTL_MS", default_value_t = 1000)]
+    pub flag_facts_ttl_ms: u64,
 }
 
 #[derive(Subcommand)]

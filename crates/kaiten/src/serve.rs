@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kaiten_api::ApiConfig;
-use kaiten_api::auth::invalidation;
+use kaiten_api::invalidation;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -27,9 +27,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             idempotency_window_secs: (args.usage_idempotency_window_hours * 3600) as f64,
             max_closures: args.usage_rollover_max_closures,
         },
+        flag_facts_ttl: Duration::from_millis(args.flag_facts_ttl_ms),
     };
     let api = kaiten_api::build(db.pool.clone(), &config);
-    let listener_task = invalidation::spawn_listener(db.pool.clone(), api.auth.clone());
+    let listener_task = invalidation::spawn_listener(db.pool.clone(), api.invalidation_targets());
 
     let public_addr = SocketAddr::new(args.host, args.port);
     let platform_addr = SocketAddr::new(args.platform_host, args.platform_port);

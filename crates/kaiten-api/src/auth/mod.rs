@@ -13,7 +13,7 @@ mod jit;
 mod jwks;
 pub mod jwt;
 pub mod layer;
-mod ttl_cache;
+pub(crate) mod ttl_cache;
 
 use std::time::Duration;
 
@@ -158,9 +158,11 @@ impl Authenticator {
             token_id: None,
         })
     }
+}
 
+impl crate::invalidation::Invalidate for Authenticator {
     /// Evicts one credential (hex digest) or, for `*`, everything.
-    pub fn evict(&self, what: &str) {
+    fn evict(&self, what: &str) {
         if what == invalidation::EVERYTHING {
             return self.evict_everything();
         }
@@ -170,7 +172,7 @@ impl Authenticator {
         }
     }
 
-    pub fn evict_everything(&self) {
+    fn evict_everything(&self) {
         self.credentials.clear();
         self.jit.clear();
     }

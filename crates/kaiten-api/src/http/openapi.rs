@@ -86,6 +86,10 @@ pub fn finish(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
         for operation in operations(item) {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            // OFREP declares its own error responses (some bodiless); they are not problems.
+            if operation.tags.as_ref().is_some_and(|tags| tags.iter().any(|t| t == "OFREP Core")) {
+                continue;
+            }
             let responses = &mut operation.responses.responses;
             if secured {
                 for status in COMMON_ERRORS {

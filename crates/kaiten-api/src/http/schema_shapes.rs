@@ -1,7 +1,8 @@
-//! Straightens two shapes the schema generator emits that do not say what the contract says:
-//! an array's `readOnly`/`writeOnly` lands on its `items` instead of the property, and an
+//! Straightens three shapes the schema generator emits that do not say what the contract says:
+//! an array's `readOnly`/`writeOnly` lands on its `items` instead of the property; an
 //! annotated enum or reference becomes `allOf: [X, {type: object, description}]`, which would
-//! make a string fail validation as "not an object".
+//! make a string fail validation as "not an object"; and an optional request body becomes
+//! "X or null", where optional means the body may be absent, not that it may be `null`.
 
 use serde_json::{Map, Value};
 
@@ -10,6 +11,30 @@ pub fn straighten(doc: &mut Value) {
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for schema in schemas.values_mut() {
             walk(schema);
+        }
+    }
+    if let Some(paths) = doc.pointer_mut("/paths").and_then(Value::as_object_mut) {
+        paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| item.values_mut())
+            .for_each(unwrap_optional_body);
+    }
+}
+
+/// An optional body's `oneOf: [{type: null}, X]` → X.
+fn unwrap_optional_body(operation: &mut Value) {
+    let Some(body) = operation.get_mut("requestBody").and_then(Value::as_object_mut) else { return };
+    if body.get("required") == Some(&Value::Bool(true)) {
+        return;
+    }
+    let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else { return };
+    for media in content.values_mut() {
+        let Some(schema) = media.get_mut("schema") else { continue };
+        let Some(Value::Array(members)) = schema.get("oneOf") else { continue };
+        let mut rest = members.iter().filter(|m| m.get("type") != Some(&Value::String("null".into())));
+        if let (Some(only), None, 2) = (rest.next(), rest.next(), members.len()) {
+            *schema = only.clone();
         }
     }
 }

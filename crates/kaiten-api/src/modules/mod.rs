@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod entitlement_groups;
 pub mod entitlements;
+pub mod featureflags;
 pub mod identity;
 pub mod instances;
 pub mod integrations;

@@ -1,3 +1,4 @@
+use crate::invalidation::Invalidate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;

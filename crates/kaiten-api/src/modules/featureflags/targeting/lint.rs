@@ -1,0 +1,33 @@
+use axum::Json;
+use axum::extract::State;
+use kaiten_flags::RuleEngine;
+use kaiten_kernel::Error;
+
+use super::schema::{TargetingRuleDraft, TargetingRuleVerdict};
+use crate::auth::layer::Caller;
+use crate::http::ValidJson;
+use crate::modules::featureflags::repository;
+use crate::state::AppState;
+
+/// Lint a targeting rule
+///
+/// Checks a rule the way saving a flag does — syntax, the `__kaiten` paths it reads, the
+/// entitlements it names, its worst-case cost — without saving anything. A rule that would be
+/// refused is a 200 with `valid: false` and positioned issues.
+#[utoipa::path(
+    post, path = "/feature-flags/targeting/lint", operation_id = "lint-targeting-rule", tag = "featureflags",
+    request_body = TargetingRuleDraft,
+    responses((status = 200, description = "OK", body = TargetingRuleVerdict), (status = 400, description = "Bad Request")),
+    security(("bearerAuth" = ["write:feature_flags"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ValidJson(draft): ValidJson<TargetingRuleDraft>,
+) -> Result<Json<TargetingRuleVerdict>, Error> {
+    let organization_id = caller.organization_id()?;
+    let mut conn = state.pool.acquire().await?;
+    let catalog = repository::catalog(&mut conn, organization_id).await?;
+    let issues = state.flags.engine.lint(&draft.rule, Some(&catalog));
+    Ok(Json(TargetingRuleVerdict { valid: issues.is_empty(), issues }))
+}
