@@ -143,7 +143,9 @@ async fn every_operation_enforces_the_scope_it_documents() {
                 .replace("{entitlementGroupSlug}", "g-1")
                 .replace("{licenseSlug}", "l-1")
                 .replace("{familySlug}", "f-1")
-                .replace("{instanceSlug}", "i-1");
+                .replace("{instanceSlug}", "i-1")
+                .replace("{featureFlagSlug}", "ff-1")
+                .replace("{key}", "ff-1");
             let reply = app
                 .core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []})))
                 .await;
@@ -152,7 +154,7 @@ async fn every_operation_enforces_the_scope_it_documents() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 50);
+    assert_eq!(checked, 61);
     // write:X implies read:X
     let writer = app.mint(&org.id, Some(&["write:customers"])).await;
     assert_eq!(app.core("GET", "/customers", Some(&writer), None).await.status, 200);

@@ -5,6 +5,7 @@ mod conventions;
 mod customers;
 mod entitlement_groups;
 mod entitlements;
+mod flags;
 mod grants;
 mod instances;
 mod jwks;
