@@ -652,3 +652,53 @@ async fn a_change_on_one_replica_reaches_another_replicas_cache() {
     }
     assert_eq!(seen, "on", "the other replica evicted on NOTIFY");
 }
+
+/// The Python interpreter with `openfeature-sdk` and `openfeature-provider-ofrep` installed
+/// (`scripts/test-deps` puts them in `target/pyenv`).
+fn openfeature_python() -> std::path::PathBuf {
+    if let Ok(python) = std::env::var("KAITEN_TEST_PYTHON") {
+        return python.into();
+    }
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pyenv/bin/python");
+    assert!(python.exists(), "run scripts/test-deps first: {} is missing", python.display());
+    python
+}
+
+#[tokio::test]
+async fn the_generic_openfeature_client_reads_every_type() {
+    let app = spawn_app().await;
+    let org = app.org("org_openfeature").await;
+    let (customer, family) = customer_with_seats(&app, &org).await;
+    create(&app, &org, boolean_flag("checkout", json!([{"type": "basic", "name": "pro", "rule": "plan == 'pro'", "variant": "on"}]))).await;
+    create(&app, &org, boolean_flag("licensed", json!([{"type": "basic", "name": "bought", "variant": "on",
+        "rule": format!("__kaiten.license.familySlug == '{family}'")}]))).await;
+    let flag = |slug: &str, kind: &str, value: Value| json!({"slug": slug, "name": slug, "description": null, "type": kind,
+        "enabled": true, "event_name": "e", "metadata": {}, "targetings": null,
+        "variants": [{"name": "v", "description": "", "value": value}], "default_variant": {"type": "basic", "value": "v"}});
+    create(&app, &org, flag("banner", "string", json!("Hello"))).await;
+    create(&app, &org, flag("limit", "number", json!(42))).await;
+    create(&app, &org, flag("ratio", "number", json!(0.25))).await;
+    create(&app, &org, flag("theme", "object", json!({"bg": "#000", "sizes": [1, 2]}))).await;
+
+    let base = format!("{}/api", app.core_url);
+    let token = org.token.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(openfeature_python())
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/ofrep_client.py"))
+            .args([&base, &token, &customer])
+            .output()
+            .expect("python runs")
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let seen: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((seen["boolean"]["value"].clone(), seen["boolean"]["reason"].clone()), (json!(true), json!("TARGETING_MATCH")), "{seen}");
+    assert_eq!(seen["boolean"]["metadata"]["owner"], "growth");
+    assert_eq!((seen["boolean_from_license"]["value"].clone(), seen["boolean_from_license"]["variant"].clone()), (json!(true), json!("on")));
+    assert_eq!((seen["string"]["value"].clone(), seen["string"]["reason"].clone()), (json!("Hello"), json!("STATIC")));
+    assert_eq!(seen["integer"]["value"], 42);
+    assert_eq!(seen["float"]["value"], 0.25);
+    assert_eq!(seen["object"]["value"], json!({"bg": "#000", "sizes": [1, 2]}));
+    assert_eq!((seen["missing"]["value"].clone(), seen["missing"]["error_code"].clone()), (json!(true), json!("FLAG_NOT_FOUND")));
+}
