@@ -111,6 +111,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
             core_router
                 .route_layer(from_fn_with_state(core_state.clone(), layer::core))
                 .route("/healthz", get(health::healthz))
+                .route("/livez", get(health::livez))
                 .route("/tokens/validate", any(modules::identity::validate::endpoint))
                 .with_state(core_state),
         )

@@ -27,8 +27,9 @@ pub struct OrgFlags {
 }
 
 impl OrgFlags {
-    pub fn get(&self, slug: &str) -> Option<&Flag> {
-        self.by_slug.get(slug).map(|i| &self.flags[*i])
+    /// The flag with this slug and its position in `flags`.
+    pub fn find(&self, slug: &str) -> Option<(usize, &Flag)> {
+        self.by_slug.get(slug).map(|i| (*i, &self.flags[*i]))
     }
 }
 

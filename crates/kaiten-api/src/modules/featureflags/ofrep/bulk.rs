@@ -81,9 +81,10 @@ pub async fn endpoint(
     let items = flags
         .flags
         .iter()
-        .map(|flag| {
+        .enumerate()
+        .map(|(index, flag)| {
             let resolution = evaluate(&state.flags.engine, flag, &context, &activation, now);
-            state.flags.audit.evaluated(organization_id, flag.slug(), &flag.id, &resolution);
+            state.flags.audit.evaluated(organization_id, &flags, index, &resolution);
             respond::item(flag.slug(), resolution)
         })
         .collect();

@@ -64,13 +64,13 @@ pub async fn endpoint(
             );
         }
     };
-    let Some(flag) = flags.get(&key) else {
+    let Some((index, flag)) = flags.find(&key) else {
         return respond::failure(StatusCode::BAD_REQUEST, &key, "FLAG_NOT_FOUND", "feature flag not found");
     };
     let mut context = EvaluationContext::from_request(context);
     respond::enrich(&state, organization_id, std::iter::once(flag), &mut context).await;
     let resolution = evaluate(&state.flags.engine, flag, &context, &OnceCell::new(), chrono::Utc::now());
-    state.flags.audit.evaluated(organization_id, &key, &flag.id, &resolution);
+    state.flags.audit.evaluated(organization_id, &flags, index, &resolution);
     match respond::item(&key, resolution) {
         BulkItem::Success(success) => (StatusCode::OK, Json(success)).into_response(),
         BulkItem::Failure(failure) => (StatusCode::BAD_REQUEST, Json(failure)).into_response(),
