@@ -50,11 +50,8 @@ async fn scenario(api: &Arc<Api>, target: &Target, path: &'static str, post: boo
         let (api, context) = (api.clone(), context.clone());
         async move {
             let url = format!("{}/api{path}", api.core);
-            let request = if post {
-                api.http.post(url).bearer_auth(&api.token).json(&context)
-            } else {
-                api.http.get(url)
-            };
+            let request =
+                if post { api.http.post(url).bearer_auth(&api.token).json(&context) } else { api.http.get(url) };
             match request.send().await {
                 Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
                 Err(_) => false,

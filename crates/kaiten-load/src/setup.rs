@@ -46,7 +46,11 @@ pub async fn organization(target: &Target, http: &reqwest::Client) -> anyhow::Re
         .error_for_status()?
         .json()
         .await?;
-    Ok(Api { http: http.clone(), core: target.core.clone(), token: minted["token"].as_str().context("token")?.to_owned() })
+    Ok(Api {
+        http: http.clone(),
+        core: target.core.clone(),
+        token: minted["token"].as_str().context("token")?.to_owned(),
+    })
 }
 
 /// A license `slug` granting `grants` (entitlement slug, value), a customer `customer` and
@@ -62,8 +66,11 @@ pub async fn customer_on_license(
         .post("/licenses", json!({"name": slug, "slug": slug, "description": "d", "type": "PAID", "isDefault": false}))
         .await?;
     for (entitlement, value) in grants {
-        api.post("/entitlements", json!({"name": entitlement, "slug": entitlement, "description": null, "type": "NUMBER"}))
-            .await?;
+        api.post(
+            "/entitlements",
+            json!({"name": entitlement, "slug": entitlement, "description": null, "type": "NUMBER"}),
+        )
+        .await?;
         api.post(
             &format!("/licenses/{slug}/entitlements"),
             json!({"entitlementSlug": entitlement, "value": {"type": "number", "value": value}}),

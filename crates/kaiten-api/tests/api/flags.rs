@@ -669,12 +669,27 @@ async fn the_generic_openfeature_client_reads_every_type() {
     let app = spawn_app().await;
     let org = app.org("org_openfeature").await;
     let (customer, family) = customer_with_seats(&app, &org).await;
-    create(&app, &org, boolean_flag("checkout", json!([{"type": "basic", "name": "pro", "rule": "plan == 'pro'", "variant": "on"}]))).await;
-    create(&app, &org, boolean_flag("licensed", json!([{"type": "basic", "name": "bought", "variant": "on",
-        "rule": format!("__kaiten.license.familySlug == '{family}'")}]))).await;
-    let flag = |slug: &str, kind: &str, value: Value| json!({"slug": slug, "name": slug, "description": null, "type": kind,
+    create(
+        &app,
+        &org,
+        boolean_flag("checkout", json!([{"type": "basic", "name": "pro", "rule": "plan == 'pro'", "variant": "on"}])),
+    )
+    .await;
+    create(
+        &app,
+        &org,
+        boolean_flag(
+            "licensed",
+            json!([{"type": "basic", "name": "bought", "variant": "on",
+        "rule": format!("__kaiten.license.familySlug == '{family}'")}]),
+        ),
+    )
+    .await;
+    let flag = |slug: &str, kind: &str, value: Value| {
+        json!({"slug": slug, "name": slug, "description": null, "type": kind,
         "enabled": true, "event_name": "e", "metadata": {}, "targetings": null,
-        "variants": [{"name": "v", "description": "", "value": value}], "default_variant": {"type": "basic", "value": "v"}});
+        "variants": [{"name": "v", "description": "", "value": value}], "default_variant": {"type": "basic", "value": "v"}})
+    };
     create(&app, &org, flag("banner", "string", json!("Hello"))).await;
     create(&app, &org, flag("limit", "number", json!(42))).await;
     create(&app, &org, flag("ratio", "number", json!(0.25))).await;
@@ -693,12 +708,22 @@ async fn the_generic_openfeature_client_reads_every_type() {
     .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let seen: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!((seen["boolean"]["value"].clone(), seen["boolean"]["reason"].clone()), (json!(true), json!("TARGETING_MATCH")), "{seen}");
+    assert_eq!(
+        (seen["boolean"]["value"].clone(), seen["boolean"]["reason"].clone()),
+        (json!(true), json!("TARGETING_MATCH")),
+        "{seen}"
+    );
     assert_eq!(seen["boolean"]["metadata"]["owner"], "growth");
-    assert_eq!((seen["boolean_from_license"]["value"].clone(), seen["boolean_from_license"]["variant"].clone()), (json!(true), json!("on")));
+    assert_eq!(
+        (seen["boolean_from_license"]["value"].clone(), seen["boolean_from_license"]["variant"].clone()),
+        (json!(true), json!("on"))
+    );
     assert_eq!((seen["string"]["value"].clone(), seen["string"]["reason"].clone()), (json!("Hello"), json!("STATIC")));
     assert_eq!(seen["integer"]["value"], 42);
     assert_eq!(seen["float"]["value"], 0.25);
     assert_eq!(seen["object"]["value"], json!({"bg": "#000", "sizes": [1, 2]}));
-    assert_eq!((seen["missing"]["value"].clone(), seen["missing"]["error_code"].clone()), (json!(true), json!("FLAG_NOT_FOUND")));
+    assert_eq!(
+        (seen["missing"]["value"].clone(), seen["missing"]["error_code"].clone()),
+        (json!(true), json!("FLAG_NOT_FOUND"))
+    );
 }

@@ -120,7 +120,13 @@ async fn write(pool: &PgPool, batch: &[Evaluation]) -> Result<(), sqlx::Error> {
             matched_rule_name: e.matched_rule.as_deref(),
         };
         let data = serde_json::to_string(&payload).unwrap_or_default().replace('\\', "\\\\");
-        let _ = writeln!(rows, "{}\t{}\t{}\t{data}", e.organization_id, events::EVALUATED.name, events::EVALUATED.event_type);
+        let _ = writeln!(
+            rows,
+            "{}\t{}\t{}\t{data}",
+            e.organization_id,
+            events::EVALUATED.name,
+            events::EVALUATED.event_type
+        );
     }
     let mut conn = pool.acquire().await?;
     let mut copy =

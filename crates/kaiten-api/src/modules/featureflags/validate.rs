@@ -118,7 +118,7 @@ mod tests {
     }
 
     fn message(err: Error) -> String {
-        err.errors[0].message.clone()
+        err.errors()[0].message.clone()
     }
 
     #[test]
@@ -134,7 +134,7 @@ mod tests {
         };
         assert!(check(json!({})).is_ok());
         let err = check(json!({"default_variant": {"type": "basic", "value": "maybe"}})).unwrap_err();
-        assert_eq!(err.code, "VALIDATION_FAILED");
+        assert_eq!(err.code(), "VALIDATION_FAILED");
         assert_eq!(
             message(err),
             "invalid default variant for flag \"Checkout\": default variant references non-existent variants: [maybe]"
@@ -159,6 +159,6 @@ mod tests {
         assert!(message(err).ends_with("targets the entitlement \"sieges\", which this organization does not have"));
         let err =
             check(json!({"targetings": [{"type": "basic", "name": "t", "rule": "1 +", "variant": "on"}]})).unwrap_err();
-        assert_eq!((err.status.as_u16(), err.errors[0].location.as_str()), (422, "body.targetings[0].rule"));
+        assert_eq!((err.status().as_u16(), err.errors()[0].location.as_str()), (422, "body.targetings[0].rule"));
     }
 }
