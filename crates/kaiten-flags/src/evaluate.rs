@@ -114,11 +114,11 @@ pub struct Resolution {
 
 /// Evaluates `flag`. `activation` is built on first need and shared by every flag of a bulk
 /// request, so a request converts its context once.
-pub fn evaluate<E: RuleEngine>(
+pub fn evaluate<'c, E: RuleEngine>(
     engine: &E,
     flag: &CompiledFlag<E::Rule>,
-    context: &EvaluationContext,
-    activation: &OnceCell<E::Activation>,
+    context: &'c EvaluationContext,
+    activation: &OnceCell<E::Activation<'c>>,
     now: DateTime<Utc>,
 ) -> Resolution {
     let slot = bucket(flag.slug(), &context.targeting_key);

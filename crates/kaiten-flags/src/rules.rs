@@ -35,8 +35,9 @@ impl Issue {
 pub trait RuleEngine: Send + Sync + 'static {
     /// A rule ready to run.
     type Rule: Send + Sync;
-    /// The inputs of one evaluation, converted once and shared by every rule it runs.
-    type Activation;
+    /// The inputs of one evaluation, converted once and shared by every rule it runs; it may
+    /// borrow from the context.
+    type Activation<'a>;
 
     /// Parses `source`; the issues say why it cannot run.
     fn compile(&self, source: &str) -> Result<Self::Rule, Vec<Issue>>;
@@ -45,8 +46,8 @@ pub trait RuleEngine: Send + Sync + 'static {
     /// entitlement slugs (`None`: the catalog could not be read, slugs are not checked).
     fn lint(&self, source: &str, catalog: Option<&BTreeSet<String>>) -> Vec<Issue>;
 
-    fn activation(&self, context: &EvaluationContext) -> Self::Activation;
+    fn activation<'a>(&self, context: &'a EvaluationContext) -> Self::Activation<'a>;
 
     /// Runs `rule`: `Err` with a message when it cannot answer true or false.
-    fn matches(&self, rule: &Self::Rule, activation: &Self::Activation) -> Result<bool, String>;
+    fn matches(&self, rule: &Self::Rule, activation: &Self::Activation<'_>) -> Result<bool, String>;
 }

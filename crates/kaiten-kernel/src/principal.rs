@@ -17,7 +17,8 @@ pub enum PrincipalKind {
 pub struct Principal {
     pub user_id: Uuid,
     pub kind: PrincipalKind,
-    pub scopes: Vec<String>,
+    /// Shared: a principal is cloned into every request it authenticates.
+    pub scopes: std::sync::Arc<[String]>,
     /// The `ksh_`/`ksm_` token behind this principal, if it was a token.
     pub token_id: Option<Uuid>,
 }

@@ -83,7 +83,7 @@ fn credential(row: Row, kind: PrincipalKind) -> Credential {
         digest.copy_from_slice(&row.lookup_hash);
     }
     Credential {
-        principal: Principal { user_id: row.user_id, kind, scopes: row.scopes, token_id: Some(row.id) },
+        principal: Principal { user_id: row.user_id, kind, scopes: row.scopes.into(), token_id: Some(row.id) },
         digest,
         expires_at: row.expires_at,
         subject: row.subject,

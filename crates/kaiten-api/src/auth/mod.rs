@@ -154,7 +154,7 @@ impl Authenticator {
         Ok(Principal {
             user_id: provisioned.user_id,
             kind: PrincipalKind::Organization { organization_id: provisioned.organization_id },
-            scopes: claims.scopes,
+            scopes: claims.scopes.into(),
             token_id: None,
         })
     }

@@ -16,12 +16,13 @@ pub enum Requirement<'a> {
     Undeclared,
 }
 
+/// Path → method → scope: keyed by path first so a lookup borrows the request's path.
 #[derive(Debug, Default)]
-pub struct OperationScopes(HashMap<(Method, String), String>);
+pub struct OperationScopes(HashMap<String, HashMap<Method, String>>);
 
 impl OperationScopes {
     pub fn from_openapi(doc: &serde_json::Value) -> Self {
-        let mut table = HashMap::new();
+        let mut table: HashMap<String, HashMap<Method, String>> = HashMap::new();
         let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else { return Self(table) };
         for (path, item) in paths {
             let Some(item) = item.as_object() else { continue };
@@ -37,7 +38,7 @@ impl OperationScopes {
                     .and_then(|scopes| scopes.first())
                     .and_then(|scope| scope.as_str());
                 if let Some(scope) = scope {
-                    table.insert((method, path.clone()), scope.to_owned());
+                    table.entry(path.clone()).or_default().insert(method, scope.to_owned());
                 }
             }
         }
@@ -47,15 +48,15 @@ impl OperationScopes {
     /// What the operation routed at `matched_path` (with or without the `/api` prefix) requires.
     pub fn required(&self, method: &Method, matched_path: &str) -> Requirement<'_> {
         let path = matched_path.strip_prefix("/api").unwrap_or(matched_path);
-        match self.0.get(&(method.clone(), path.to_owned())) {
-            Some(scope) => Requirement::Scope(scope),
-            None if self.0.keys().any(|(_, p)| p == path) => Requirement::NoSuchMethod,
+        match self.0.get(path).map(|methods| methods.get(method)) {
+            Some(Some(scope)) => Requirement::Scope(scope),
+            Some(None) => Requirement::NoSuchMethod,
             None => Requirement::Undeclared,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.values().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {

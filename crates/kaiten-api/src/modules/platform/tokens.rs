@@ -44,7 +44,7 @@ pub async fn mint(
 ) -> Result<(StatusCode, Json<PlainToken>), Error> {
     let organization_id = path::uuid(&org, "orgId")?;
     let platform_token_id = caller.platform_token_id()?;
-    let scopes = body.scopes.unwrap_or_else(|| caller.scopes.clone());
+    let scopes = body.scopes.unwrap_or_else(|| caller.scopes.to_vec());
     scope::validate(&scopes, "MintOrganizationToken.InvalidScopes")?;
     if !scope::is_subset(&scopes, &caller.scopes) {
         return Err(Error::forbidden(
