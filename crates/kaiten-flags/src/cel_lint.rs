@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use cel::IdedExpr;
-use cel::common::ast::{EntryExpr, Expr, LiteralValue, SourceInfo};
+use cel::common::ast::{Expr, LiteralValue, SourceInfo};
 
 use crate::context::FACTS_ROOT;
 use crate::cost::{self, COST_LIMIT};
@@ -91,23 +91,7 @@ impl Linter<'_> {
         if let Some(issue) = self.check(expr) {
             return Some(issue);
         }
-        match &expr.expr {
-            Expr::Call(call) => call.target.iter().map(|t| &**t).chain(&call.args).find_map(|e| self.walk(e)),
-            Expr::Select(s) => self.walk(&s.operand),
-            Expr::List(list) => list.elements.iter().find_map(|e| self.walk(e)),
-            Expr::Map(map) => map.entries.iter().find_map(|entry| match &entry.expr {
-                EntryExpr::MapEntry(e) => self.walk(&e.key).or_else(|| self.walk(&e.value)),
-                EntryExpr::StructField(f) => self.walk(&f.value),
-            }),
-            Expr::Struct(s) => s.entries.iter().find_map(|entry| match &entry.expr {
-                EntryExpr::MapEntry(e) => self.walk(&e.key).or_else(|| self.walk(&e.value)),
-                EntryExpr::StructField(f) => self.walk(&f.value),
-            }),
-            Expr::Comprehension(c) => {
-                [&c.iter_range, &c.loop_cond, &c.loop_step, &c.result].into_iter().find_map(|e| self.walk(e))
-            }
-            Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => None,
-        }
+        crate::ast::children(expr).into_iter().find_map(|e| self.walk(e))
     }
 
     fn check(&self, expr: &IdedExpr) -> Option<Issue> {

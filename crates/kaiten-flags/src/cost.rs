@@ -5,7 +5,7 @@
 //! largest collection the request carries, and refused when that could exceed the limit.
 
 use cel::IdedExpr;
-use cel::common::ast::{EntryExpr, Expr};
+use cel::common::ast::Expr;
 
 /// The most work a targeting rule may do.
 pub const COST_LIMIT: u64 = 20_000;
@@ -20,17 +20,11 @@ pub fn estimate(expr: &IdedExpr, input_size: u64) -> u64 {
         Expr::Unspecified | Expr::Literal(_) => 0,
         Expr::Ident(_) => 1,
         Expr::Select(s) => estimate(&s.operand, input_size).saturating_add(1),
-        Expr::Call(call) => call
-            .target
-            .iter()
-            .map(|t| &**t)
-            .chain(&call.args)
-            .fold(1u64, |acc, e| acc.saturating_add(estimate(e, input_size))),
-        Expr::List(list) => list.elements.iter().fold(10u64, |acc, e| acc.saturating_add(estimate(e, input_size))),
-        Expr::Map(map) => {
-            map.entries.iter().fold(30u64, |acc, entry| acc.saturating_add(entry_cost(entry, input_size)))
-        }
-        Expr::Struct(s) => s.entries.iter().fold(40u64, |acc, entry| acc.saturating_add(entry_cost(entry, input_size))),
+        // A call costs one, a list 10, a map 30, a message 40, plus their parts.
+        Expr::Call(_) => children_cost(expr, input_size).saturating_add(1),
+        Expr::List(_) => children_cost(expr, input_size).saturating_add(10),
+        Expr::Map(_) => children_cost(expr, input_size).saturating_add(30),
+        Expr::Struct(_) => children_cost(expr, input_size).saturating_add(40),
         Expr::Comprehension(c) => {
             let per_iteration = estimate(&c.loop_cond, input_size).saturating_add(estimate(&c.loop_step, input_size));
             estimate(&c.iter_range, input_size)
@@ -41,11 +35,8 @@ pub fn estimate(expr: &IdedExpr, input_size: u64) -> u64 {
     }
 }
 
-fn entry_cost(entry: &cel::common::ast::IdedEntryExpr, input_size: u64) -> u64 {
-    match &entry.expr {
-        EntryExpr::MapEntry(e) => estimate(&e.key, input_size).saturating_add(estimate(&e.value, input_size)),
-        EntryExpr::StructField(f) => estimate(&f.value, input_size),
-    }
+fn children_cost(expr: &IdedExpr, input_size: u64) -> u64 {
+    crate::ast::children(expr).into_iter().fold(0u64, |acc, e| acc.saturating_add(estimate(e, input_size)))
 }
 
 /// How many entries a comprehension over `range` visits at most.
@@ -62,18 +53,9 @@ fn size(range: &IdedExpr, input_size: u64) -> u64 {
 /// Whether some comprehension of `expr` iterates over something other than a literal: only
 /// then does the size of the request's inputs matter.
 pub fn iterates_inputs(expr: &IdedExpr) -> bool {
-    match &expr.expr {
-        Expr::Comprehension(c) => {
-            let literal = matches!(c.iter_range.expr, Expr::List(_) | Expr::Map(_));
-            !literal || [&c.iter_range, &c.loop_cond, &c.loop_step, &c.result].into_iter().any(iterates_inputs)
-        }
-        Expr::Select(s) => iterates_inputs(&s.operand),
-        Expr::Call(call) => call.target.iter().map(|t| &**t).chain(&call.args).any(iterates_inputs),
-        Expr::List(list) => list.elements.iter().any(iterates_inputs),
-        Expr::Map(map) => map.entries.iter().any(|e| match &e.expr {
-            EntryExpr::MapEntry(m) => iterates_inputs(&m.key) || iterates_inputs(&m.value),
-            EntryExpr::StructField(f) => iterates_inputs(&f.value),
-        }),
-        _ => false,
-    }
+    let literal_range = |e: &IdedExpr| match &e.expr {
+        Expr::Comprehension(c) => matches!(c.iter_range.expr, Expr::List(_) | Expr::Map(_)),
+        _ => true,
+    };
+    !literal_range(expr) || crate::ast::children(expr).into_iter().any(iterates_inputs)
 }

@@ -2,6 +2,7 @@
 //! (CEL in `cel_engine`), sticky bucketing and rollouts, the `__kaiten` facts, and the
 //! evaluation order of the original. Everything here is deterministic given a clock reading.
 
+mod ast;
 pub mod bucket;
 pub mod cel_engine;
 pub mod cel_lint;
