@@ -14,7 +14,7 @@ use crate::auth::layer::Caller;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ManifestFlag {
     pub key: String,
     #[schema(nullable = false)]
@@ -28,6 +28,7 @@ pub struct ManifestFlag {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ManifestEnvelope {
     #[schema(required = true)]
     pub flags: Option<Vec<ManifestFlag>>,

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// The endpoint is called by the client providers to evaluate all flags at once.
 #[utoipa::path(
     post, path = "/ofrep/v1/evaluate/flags", operation_id = "evaluateFlagsBulk", tag = "OFREP Core",
-    params(("If-None-Match" = Option<String>, Header,
+    params(("If-None-Match" = Option<String>, Header, nullable = false,
             description = "The request will be processed only if ETag doesn't match any of the values listed.")),
     request_body(content = Option<BulkEvaluationRequest>, description = "EvaluateVariant multiple flags in one request"),
     responses(

@@ -24,6 +24,7 @@ pub struct BulkEvaluationRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EvaluationSuccess {
     /// Feature flag key
     pub key: String,
@@ -44,7 +45,7 @@ pub struct EvaluationSuccess {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EvaluationFailure {
     /// Feature flag key
     pub key: String,
@@ -61,7 +62,7 @@ pub struct EvaluationFailure {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct BulkEvaluationFailure {
     /// OpenFeature error code

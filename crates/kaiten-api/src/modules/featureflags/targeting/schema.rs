@@ -20,7 +20,7 @@ pub enum NodeType {
 
 /// One value a rule can read, with what is below it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TargetingContextNode {
     /// Shape shared by every entry, for a map
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +50,7 @@ pub struct TargetingContextNode {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TargetingContext {
     pub roots: Vec<TargetingContextNode>,
 }
@@ -66,6 +67,7 @@ impl RequestSchema for TargetingRuleDraft {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TargetingRuleVerdict {
     #[schema(value_type = Vec<TargetingRuleIssue>)]
     pub issues: Vec<Issue>,
@@ -74,7 +76,7 @@ pub struct TargetingRuleVerdict {
 
 /// Documents `kaiten_flags::Issue` under the contract's name.
 #[derive(ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct TargetingRuleIssue {
     /// What is wrong, in the same words the write path refuses it with
@@ -109,7 +111,7 @@ impl RequestSchema for TargetingRuleTrial {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TargetingRuleRehearsal {
     /// Why the engine could not answer, when it could not — e.g. the rule reads a host
     /// attribute this context does not carry. At a real evaluation the rule would simply not
