@@ -22,7 +22,8 @@ pub fn bucket(flag_slug: &str, targeting_key: &str) -> u64 {
 /// `None` when nothing carries weight. The float arithmetic follows the original's order of
 /// operations so that boundary buckets land on the same side.
 pub fn weighted(bucket: u64, distribution: &BTreeMap<String, i64>) -> Option<&str> {
-    let total: i64 = distribution.values().filter(|w| **w > 0).sum();
+    // Summed wide: weights are any i64 and their sum must not overflow.
+    let total: i128 = distribution.values().filter(|w| **w > 0).map(|w| i128::from(*w)).sum();
     if total <= 0 {
         return None;
     }
@@ -80,6 +81,13 @@ mod tests {
         assert_eq!(weighted(5, &dist(&[])), None);
         assert_eq!(weighted(5, &dist(&[("a", 0), ("b", -3)])), None);
         assert_eq!(weighted(9999, &dist(&[("a", 0), ("b", 7)])), Some("b"));
+    }
+
+    #[test]
+    fn huge_weights_do_not_overflow() {
+        let d = dist(&[("a", i64::MAX), ("b", i64::MAX)]);
+        assert_eq!(weighted(0, &d), Some("a"));
+        assert_eq!(weighted(9999, &d), Some("b"));
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub fn share_moved(start: &RolloutStep, end: &RolloutStep, now: DateTime<Utc>) -
             end.percentage as f64
         } else {
             let elapsed = (now - start.date).num_seconds() as f64;
-            start.percentage as f64 + (end.percentage - start.percentage) as f64 * elapsed / span
+            // In floats: the stored percentages are any i64, their difference may not be.
+            start.percentage as f64 + (end.percentage as f64 - start.percentage as f64) * elapsed / span
         }
     };
     pct.clamp(0.0, 100.0)
@@ -84,6 +85,9 @@ mod tests {
         assert_eq!(share_moved(&start, &end, at(11)), 100.0);
         let over = RolloutStep { percentage: 250, ..end.clone() };
         assert_eq!(share_moved(&start, &over, at(23)), 100.0, "clamped");
+        let extreme = RolloutStep { percentage: i64::MAX, ..end.clone() };
+        let low = RolloutStep { percentage: i64::MIN, ..start.clone() };
+        assert!((0.0..=100.0).contains(&share_moved(&low, &extreme, at(5))), "no overflow on extreme percentages");
         let instant = RolloutStep { date: at(0), ..end };
         assert_eq!(share_moved(&start, &instant, at(0)), 100.0, "zero-length interval is the end");
     }
