@@ -26,3 +26,15 @@ fn entries(entries: &[IdedEntryExpr]) -> Vec<&IdedExpr> {
         })
         .collect()
 }
+
+/// How deeply `expr` nests, measured without recursion (so a pathological rule cannot
+/// overflow the stack here; the engine's own evaluation recurses and must be spared it).
+pub fn depth(expr: &IdedExpr) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(expr, 1)];
+    while let Some((node, level)) = pending.pop() {
+        deepest = deepest.max(level);
+        pending.extend(children(node).into_iter().map(|child| (child, level + 1)));
+    }
+    deepest
+}

@@ -56,17 +56,55 @@ fn first_line(message: &str) -> String {
     message.lines().next().unwrap_or_default().to_owned()
 }
 
+/// The deepest a rule's expression may nest.
+pub const MAX_DEPTH: usize = 64;
+pub const TOO_DEEP: &str = "the rule nests more deeply than a targeting rule may (64 levels): \
+     split long chains of operators or parentheses";
+
+/// An upper bound of how deeply the source can nest, checked before parsing (which recurses
+/// too): the bracket nesting, or the number of operator characters outside string literals
+/// (a chain of binary operators nests one level per operator).
+fn nesting(source: &str) -> usize {
+    let (mut level, mut brackets, mut operators) = (0usize, 0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in source.chars() {
+        if let Some(open) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == open => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '(' | '[' | '{' => {
+                level += 1;
+                brackets = brackets.max(level);
+            }
+            ')' | ']' | '}' => level = level.saturating_sub(1),
+            '+' | '-' | '*' | '/' | '%' | '<' | '>' | '=' | '!' | '&' | '|' | '?' | '.' => operators += 1,
+            _ => {}
+        }
+    }
+    // Operators come in pairs (`==`, `&&`) and most of a rule's do not chain: a generous bound.
+    brackets.max(operators / 4)
+}
+
 /// A parsed rule and what its cost guard needs to know.
 pub struct CelRule {
     source: String,
     program: Program,
-    iterates_inputs: bool,
+    /// Whether its cost depends on the size of the request's inputs.
+    sized: bool,
 }
 
-/// One request's variables, and the size of its largest collection for the cost guard.
+/// One request's variables, and the sizes the cost guard re-estimates with.
 pub struct CelActivation<'a> {
     context: Context<'a, 'a>,
-    largest_input: u64,
+    inputs: cost::Inputs,
 }
 
 impl RuleEngine for CelEngine {
@@ -77,9 +115,17 @@ impl RuleEngine for CelEngine {
         if source.trim().is_empty() {
             return Err(vec![Issue::unpositioned(EMPTY_RULE)]);
         }
+        // The parser and the evaluator recurse: a rule nested past these bounds could exhaust
+        // a worker's stack, which aborts the process rather than failing the request.
+        if nesting(source) > MAX_DEPTH {
+            return Err(vec![Issue::unpositioned(TOO_DEEP)]);
+        }
         let program = self.parse(source)?;
-        let iterates_inputs = cost::iterates_inputs(program.expression());
-        Ok(CelRule { source: source.to_owned(), program, iterates_inputs })
+        if crate::ast::depth(program.expression()) > MAX_DEPTH {
+            return Err(vec![Issue::unpositioned(TOO_DEEP)]);
+        }
+        let sized = cost::depends_on_inputs(program.expression());
+        Ok(CelRule { source: source.to_owned(), program, sized })
     }
 
     fn lint(&self, source: &str, catalog: Option<&BTreeSet<String>>) -> Vec<Issue> {
@@ -91,24 +137,23 @@ impl RuleEngine for CelEngine {
 
     fn activation<'a>(&self, context: &'a EvaluationContext) -> CelActivation<'a> {
         let mut activation = Context::with_env(self.env.clone());
-        let mut largest_input = 0;
+        let mut inputs =
+            cost::Inputs { collection: context.facts.len() as u64, string: context.targeting_key.len() as u64 };
         for (name, value) in &context.attributes {
-            largest_input = largest_input.max(largest_collection(value));
+            measure(value, &mut inputs);
             activation.add_variable_as_val(name.as_str(), to_val(value));
         }
         for value in context.facts.values() {
-            largest_input = largest_input.max(largest_collection(value));
+            measure(value, &mut inputs);
         }
         activation.add_variable_as_val("targetingKey", Box::new(CelString::from(context.targeting_key.as_str())));
         activation.add_variable_as_val(FACTS_ROOT, object(&context.facts));
-        CelActivation { context: activation, largest_input: largest_input.max(context.facts.len() as u64) }
+        CelActivation { context: activation, inputs }
     }
 
     fn matches(&self, rule: &CelRule, activation: &CelActivation<'_>) -> Result<bool, String> {
         let quoted = || quote(&rule.source);
-        if rule.iterates_inputs
-            && cost::estimate(rule.program.expression(), activation.largest_input) > cost::COST_LIMIT
-        {
+        if rule.sized && cost::estimate(rule.program.expression(), activation.inputs) > cost::COST_LIMIT {
             return Err(format!("eval error in basicTargeting {}: {}", quoted(), cost::TOO_COSTLY));
         }
         match rule.program.execute(&activation.context) {
@@ -121,12 +166,22 @@ impl RuleEngine for CelEngine {
     }
 }
 
-/// The number of entries of the largest list or map inside `value`.
-fn largest_collection(value: &serde_json::Value) -> u64 {
+/// Raises `inputs` to the largest list or map, and the longest string, inside `value`.
+fn measure(value: &serde_json::Value, inputs: &mut cost::Inputs) {
     match value {
-        serde_json::Value::Array(items) => items.iter().map(largest_collection).fold(items.len() as u64, u64::max),
-        serde_json::Value::Object(map) => map.values().map(largest_collection).fold(map.len() as u64, u64::max),
-        _ => 0,
+        serde_json::Value::String(s) => inputs.string = inputs.string.max(s.len() as u64),
+        serde_json::Value::Array(items) => {
+            inputs.collection = inputs.collection.max(items.len() as u64);
+            items.iter().for_each(|v| measure(v, inputs));
+        }
+        serde_json::Value::Object(map) => {
+            inputs.collection = inputs.collection.max(map.len() as u64);
+            for (key, v) in map {
+                inputs.string = inputs.string.max(key.len() as u64);
+                measure(v, inputs);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -28,7 +28,7 @@ pub fn lint(rule: &str, expr: &IdedExpr, info: &SourceInfo, catalog: Option<&BTr
     if let Some(issue) = linter.walk(expr) {
         return vec![issue];
     }
-    let estimate = cost::estimate(expr, 1);
+    let estimate = cost::estimate(expr, cost::Inputs::UNIT);
     if estimate > COST_LIMIT {
         return vec![Issue::unpositioned(format!(
             "rule {} could cost up to {estimate} to evaluate: {}",
@@ -163,28 +163,34 @@ impl Linter<'_> {
     }
 
     fn issue(&self, message: String, span: Span<'_>) -> Issue {
-        let chars: Vec<char> = self.rule.chars().collect();
+        // The parser's offsets count bytes; columns count characters.
+        let rule = self.rule;
         let range = match span {
             Span::Field { id, name } => self.info.offset_for(id).map(|(dot, _)| {
-                let mut start = dot as usize + 1;
-                while chars.get(start).is_some_and(|c| c.is_whitespace()) {
-                    start += 1;
-                }
-                (dot as usize, start + name.chars().count())
+                let after = rule.get(dot as usize + 1..).unwrap_or_default();
+                let start = dot as usize + 1 + (after.len() - after.trim_start().len());
+                (dot as usize, start + name.len())
             }),
-            Span::Node(id) => self.info.offset_for(id).map(|(start, stop)| (start as usize, stop as usize + 1)),
+            Span::Node(id) => self.info.offset_for(id).map(|(start, stop)| {
+                let last = rule.get(stop as usize..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+                (start as usize, stop as usize + last)
+            }),
         };
         let Some((start, end)) = range else { return Issue::unpositioned(message) };
-        let (line, column) = location(&chars, start);
-        let (end_line, end_column) = location(&chars, end);
+        let (line, column) = location(rule, start);
+        let (end_line, end_column) = location(rule, end);
         Issue { message, line, column, end_line, end_column }
     }
 }
 
-/// The 1-based line and column of a character offset.
-fn location(chars: &[char], offset: usize) -> (i64, i64) {
-    let before = &chars[..offset.min(chars.len())];
-    let line = before.iter().filter(|c| **c == '\n').count() as i64 + 1;
-    let column = before.iter().rev().take_while(|c| **c != '\n').count() as i64 + 1;
+/// The 1-based line and column (in characters) of a byte offset.
+fn location(rule: &str, offset: usize) -> (i64, i64) {
+    let mut offset = offset.min(rule.len());
+    while !rule.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &rule[..offset];
+    let line = before.matches('\n').count() as i64 + 1;
+    let column = before.rsplit('\n').next().unwrap_or_default().chars().count() as i64 + 1;
     (line, column)
 }

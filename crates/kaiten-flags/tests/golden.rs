@@ -210,6 +210,9 @@ fn the_lint_refuses_with_the_originals_messages_and_positions() {
     );
     assert_eq!((issues[0].line, issues[0].column, issues[0].end_line, issues[0].end_column), (1, 18, 1, 25));
 
+    let issues = lint("'ééééé' == 'x' && __kaiten.licence == 1");
+    assert_eq!((issues[0].line, issues[0].column), (1, 27), "columns count characters, not bytes");
+
     let issues = lint("__kaiten.plan == 'x'");
     assert!(issues[0].message.ends_with("reads __kaiten.plan, which does not exist — available: license, entitlements, instance, customer, deploymentZone"));
 
@@ -254,4 +257,44 @@ fn the_cost_limit_refuses_nested_iteration_at_write_and_at_run_time() {
     let huge = context(json!({"targetingKey": "k", "items": (0..5000).collect::<Vec<_>>()}));
     let refused = engine.matches(&rule, &engine.activation(&huge)).unwrap_err();
     assert!(refused.contains("the cost limit is 20000"), "{refused}");
+}
+
+#[test]
+fn string_work_is_costed_by_the_strings_a_request_carries() {
+    let engine = CelEngine::default();
+    let chain = vec!["s"; 60].join(" + ");
+    let rule = engine.compile(&format!("size({chain}) > 0")).expect("compiles");
+    let short = context(json!({"targetingKey": "k", "s": "ab"}));
+    assert_eq!(engine.matches(&rule, &engine.activation(&short)), Ok(true));
+    let long = context(json!({"targetingKey": "k", "s": "x".repeat(100_000)}));
+    let refused = engine.matches(&rule, &engine.activation(&long)).unwrap_err();
+    assert!(refused.contains("the cost limit is 20000"), "{refused}");
+    // An ordinary rule on a long string still runs.
+    let simple = engine.compile("s.startsWith('x')").unwrap();
+    assert_eq!(engine.matches(&simple, &engine.activation(&long)), Ok(true));
+}
+
+#[test]
+fn rules_nesting_too_deeply_are_refused_before_they_can_exhaust_the_stack() {
+    let engine = CelEngine::default();
+    let parens = format!("{}1{} == 1", "(".repeat(4000), ")".repeat(4000));
+    let chain = format!("{} == 0", vec!["1"; 4000].join(" + "));
+    for rule in [parens, chain] {
+        // On a thread with a tokio worker's stack, so an overflow would show here.
+        let verdict = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || CelEngine::default().compile(&rule).map(|_| ()).map_err(|issues| issues[0].message.clone()))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(verdict.unwrap_err().contains("nests more deeply than a targeting rule may"));
+    }
+    assert!(engine.compile(&format!("{} == 50", vec!["1"; 50].join(" + "))).is_ok());
+    // Past the text bound's reach, the parsed depth is checked too.
+    let deep = format!("{} == 0", vec!["1"; 100].join(" + "));
+    let Err(issues) = engine.compile(&deep) else { panic!("a 100-deep chain compiled") };
+    assert!(issues[0].message.contains("nests more deeply"));
+    // A long rule of many short clauses is fine.
+    let wide = (0..60).map(|i| format!("plan == 'p{i}'")).collect::<Vec<_>>().join(" || ");
+    assert!(engine.compile(&wide).is_ok(), "{wide}");
 }

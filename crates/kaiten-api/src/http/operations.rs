@@ -48,6 +48,8 @@ impl OperationScopes {
     /// What the operation routed at `matched_path` (with or without the `/api` prefix) requires.
     pub fn required(&self, method: &Method, matched_path: &str) -> Requirement<'_> {
         let path = matched_path.strip_prefix("/api").unwrap_or(matched_path);
+        // axum answers HEAD with the GET handler: it needs what GET needs.
+        let method = if method == Method::HEAD { &Method::GET } else { method };
         match self.0.get(path).map(|methods| methods.get(method)) {
             Some(Some(scope)) => Requirement::Scope(scope),
             Some(None) => Requirement::NoSuchMethod,

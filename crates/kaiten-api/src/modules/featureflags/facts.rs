@@ -26,6 +26,8 @@ use crate::modules::entitlements::period::{Schedule, counted_now};
 use crate::modules::entitlements::value::EntitlementValue;
 
 const CAPACITY: usize = 100_000;
+/// The longest slug there is.
+const MAX_SLUG: usize = 100;
 
 pub struct FactsCache {
     customers: TtlCache<(Uuid, String), Arc<CustomerFacts>>,
@@ -45,11 +47,15 @@ impl FactsCache {
         organization_id: Uuid,
         context: &EvaluationContext,
     ) -> Map<String, Value> {
+        // What cannot be a slug names nothing: no query, and no cache entry as big as the key.
         let customer = match context.targeting_key.as_str() {
-            "" => Arc::default(),
+            key if key.is_empty() || key.len() > MAX_SLUG => Arc::default(),
             key => self.customer(pool, organization_id, key).await,
         };
         let instance = match context.instance_reference() {
+            Some(InstanceReference::Slug(slug) | InstanceReference::Id(slug)) if slug.len() > MAX_SLUG => {
+                Arc::default()
+            }
             Some(reference) => self.instance(pool, organization_id, reference).await,
             None => Arc::default(),
         };

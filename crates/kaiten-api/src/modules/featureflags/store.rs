@@ -52,7 +52,14 @@ impl FlagStore {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut flags = Vec::with_capacity(rows.len());
         for row in rows {
-            let (id, definition) = row.into_definition()?;
+            // One flag that does not decode must not take its organization's others down.
+            let (id, definition) = match row.into_definition() {
+                Ok(decoded) => decoded,
+                Err(err) => {
+                    tracing::error!(error = %err, %organization_id, "a stored feature flag is skipped");
+                    continue;
+                }
+            };
             hasher.update(id.as_bytes());
             hasher.update(serde_json::to_string(&definition).unwrap_or_default().as_bytes());
             flags.push(CompiledFlag::compile(engine, id.to_string(), definition));
