@@ -50,7 +50,7 @@ async fn authenticate(surface: Surface, state: AppState, mut request: Request, n
     if let Err(err) = principal.require(&scope) {
         // OFREP reads the body before the scope: an under-scoped caller with a bad body gets
         // the OFREP 400, as in the original. The handler checks the scope itself.
-        if !path.contains(OFREP_PREFIX) {
+        if !OFREP_ROUTES.contains(&path.strip_prefix("/api").unwrap_or(&path)) {
             return err.into_response();
         }
         request.extensions_mut().insert(DeferredScope(scope));
@@ -59,7 +59,8 @@ async fn authenticate(surface: Surface, state: AppState, mut request: Request, n
     next.run(request).await
 }
 
-const OFREP_PREFIX: &str = "/ofrep/";
+/// The only routes whose scope is checked by the handler, after it has read the body.
+const OFREP_ROUTES: [&str; 2] = ["/ofrep/v1/evaluate/flags", "/ofrep/v1/evaluate/flags/{key}"];
 
 /// A scope the caller lacks, left for an OFREP handler to refuse once the body is read.
 #[derive(Clone)]
