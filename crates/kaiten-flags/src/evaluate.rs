@@ -65,6 +65,8 @@ pub struct CompiledFlag<R> {
     pub definition: Definition,
     /// One per targeting: the rule, or why it cannot run.
     rules: Vec<Result<R, String>>,
+    /// One per targeting: what it serves once matched (taken out of the wire shape once).
+    choices: Vec<Choice>,
     values: HashMap<String, Value>,
 }
 
@@ -82,11 +84,17 @@ impl<R> CompiledFlag<R> {
             })
             .collect();
         let values = definition.variants.iter().flatten().map(|v| (v.name.clone(), v.value.clone())).collect();
-        Self { id, definition, rules, values }
+        let choices = definition.targetings.iter().flatten().map(|t| t.choice()).collect();
+        Self { id, definition, rules, choices, values }
     }
 
     pub fn slug(&self) -> &str {
         &self.definition.slug
+    }
+
+    /// Every choice the flag can serve from: its default variant, then each targeting's.
+    pub fn choices(&self) -> impl Iterator<Item = &Choice> {
+        std::iter::once(&self.definition.default_variant).chain(&self.choices)
     }
 
     /// The value served for a variant name: the flag type's zero value for an empty or
@@ -143,7 +151,7 @@ pub fn evaluate<'c, E: RuleEngine>(
     }
     let targetings = flag.definition.targetings.as_deref().unwrap_or_default();
     let mut broken = Vec::new();
-    for (targeting, rule) in targetings.iter().zip(&flag.rules) {
+    for ((targeting, rule), choice) in targetings.iter().zip(&flag.rules).zip(&flag.choices) {
         let verdict = rule.as_ref().map_err(Clone::clone).and_then(|rule| {
             let activation = activation.get_or_init(|| engine.activation(context));
             engine.matches(rule, activation)
@@ -152,8 +160,7 @@ pub fn evaluate<'c, E: RuleEngine>(
             Err(message) => broken.push(format!("{}: {message}", targeting.name())),
             Ok(false) => {}
             Ok(true) => {
-                let choice = targeting.choice();
-                let Some(variant) = choice::resolve(&choice, slot, now).filter(|v| !v.is_empty()) else {
+                let Some(variant) = choice::resolve(choice, slot, now).filter(|v| !v.is_empty()) else {
                     continue;
                 };
                 let reason = if choice.is_rollout() { Reason::Split } else { Reason::TargetingMatch };

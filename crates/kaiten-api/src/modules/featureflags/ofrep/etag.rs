@@ -4,8 +4,8 @@
 //! second. A client holding it gets 304 without anything being evaluated.
 
 use chrono::{DateTime, Utc};
+use kaiten_flags::EvaluationContext;
 use kaiten_flags::choice::{Phase, phase};
-use kaiten_flags::{EvaluationContext, Targeting};
 use serde_json::{Map, Value};
 use xxhash_rust::xxh3::Xxh3;
 
@@ -22,10 +22,8 @@ pub fn compute(
     hasher.update(serde_json::to_string(raw_context).unwrap_or_default().as_bytes());
     hasher.update(serde_json::to_string(&context.facts).unwrap_or_default().as_bytes());
     for flag in &flags.flags {
-        let choices = std::iter::once(flag.definition.default_variant.clone())
-            .chain(flag.definition.targetings.iter().flatten().map(Targeting::choice));
-        for choice in choices {
-            let phase = phase(&choice, now);
+        for choice in flag.choices() {
+            let phase = phase(choice, now);
             hasher.update(&[phase as u8]);
             if phase == Phase::Moving {
                 hasher.update(&now.timestamp().to_le_bytes());
