@@ -6,14 +6,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool};
 
 /// A cache that can be told to forget.
 pub trait Invalidate: Send + Sync {
     /// Forgets what the notification's payload names.
     fn evict(&self, what: &str);
     fn evict_everything(&self);
+}
+
+/// Queues `NOTIFY channel, payload` on `conn`: delivered to every replica when (and only if)
+/// the transaction commits.
+pub async fn notify(conn: &mut PgConnection, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(conn).await?;
+    Ok(())
 }
 
 /// The caches of one process and the channel each listens on.

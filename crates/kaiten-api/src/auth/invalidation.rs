@@ -9,6 +9,5 @@ pub const EVERYTHING: &str = "*";
 
 /// Queues the invalidation of one credential (hex digest) or of everything (`*`).
 pub async fn notify(conn: &mut PgConnection, what: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(what).execute(conn).await?;
-    Ok(())
+    crate::invalidation::notify(conn, CHANNEL, what).await
 }

@@ -48,14 +48,14 @@ struct Evaluation {
 
 pub struct AuditPublisher {
     queue: Option<mpsc::Sender<Evaluation>>,
-    dropped: Arc<AtomicU64>,
+    dropped: AtomicU64,
 }
 
 impl AuditPublisher {
     /// Starts the workers on the current runtime; without one (document generation) events
     /// are not recorded.
     pub fn start(pool: PgPool) -> Self {
-        let dropped = Arc::new(AtomicU64::new(0));
+        let dropped = AtomicU64::new(0);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return Self { queue: None, dropped } };
         let (tx, rx) = mpsc::channel(QUEUE);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
@@ -83,11 +83,6 @@ impl AuditPublisher {
                 tracing::warn!(dropped, "flag evaluation audit queue full: events dropped");
             }
         }
-    }
-
-    /// How many audit events were dropped since start.
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
     }
 }
 

@@ -141,6 +141,5 @@ pub fn bind_fields<'q>(
 
 /// Announces, when the transaction commits, that an organization's flags changed.
 pub async fn notify(conn: &mut PgConnection, organization_id: Uuid) -> Result<(), Error> {
-    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANGED).bind(organization_id.to_string()).execute(conn).await?;
-    Ok(())
+    Ok(crate::invalidation::notify(conn, CHANGED, &organization_id.to_string()).await?)
 }
