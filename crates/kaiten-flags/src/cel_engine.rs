@@ -128,11 +128,8 @@ impl RuleEngine for CelEngine {
         Ok(CelRule { source: source.to_owned(), program, sized })
     }
 
-    fn lint(&self, source: &str, catalog: Option<&BTreeSet<String>>) -> Vec<Issue> {
-        match self.compile(source) {
-            Ok(rule) => cel_lint::lint(source, rule.program.expression(), rule.program.source_info(), catalog),
-            Err(issues) => issues,
-        }
+    fn lint(&self, rule: &CelRule, catalog: Option<&BTreeSet<String>>) -> Vec<Issue> {
+        cel_lint::lint(&rule.source, rule.program.expression(), rule.program.source_info(), catalog)
     }
 
     fn activation<'a>(&self, context: &'a EvaluationContext) -> CelActivation<'a> {

@@ -42,9 +42,17 @@ pub trait RuleEngine: Send + Sync + 'static {
     /// Parses `source`; the issues say why it cannot run.
     fn compile(&self, source: &str) -> Result<Self::Rule, Vec<Issue>>;
 
-    /// Every problem the write path refuses the rule for, against the organization's
-    /// entitlement slugs (`None`: the catalog could not be read, slugs are not checked).
-    fn lint(&self, source: &str, catalog: Option<&BTreeSet<String>>) -> Vec<Issue>;
+    /// The problems of a compiled rule the write path refuses it for, against the
+    /// organization's entitlement slugs (`None`: the catalog could not be read, slugs are not
+    /// checked).
+    fn lint(&self, rule: &Self::Rule, catalog: Option<&BTreeSet<String>>) -> Vec<Issue>;
+
+    /// Compiles and lints `source`: the rule when it is clean, else every issue found.
+    fn check(&self, source: &str, catalog: Option<&BTreeSet<String>>) -> Result<Self::Rule, Vec<Issue>> {
+        let rule = self.compile(source)?;
+        let issues = self.lint(&rule, catalog);
+        if issues.is_empty() { Ok(rule) } else { Err(issues) }
+    }
 
     fn activation<'a>(&self, context: &'a EvaluationContext) -> Self::Activation<'a>;
 

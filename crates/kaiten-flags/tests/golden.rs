@@ -180,7 +180,7 @@ fn rules_read_the_license_and_entitlement_facts() {
 
 fn lint(rule: &str) -> Vec<kaiten_flags::Issue> {
     let catalog: BTreeSet<String> = ["seats".to_owned(), "api-calls".to_owned()].into();
-    CelEngine::default().lint(rule, Some(&catalog))
+    CelEngine::default().check(rule, Some(&catalog)).err().unwrap_or_default()
 }
 
 #[test]

@@ -85,14 +85,14 @@ pub fn check(engine: &CelEngine, flag: &FeatureFlagInput, catalog: Option<&BTree
         }
     }
     for (index, targeting) in targetings.iter().enumerate() {
-        if let Err(issues) = engine.compile(targeting.rule()) {
+        let rule = engine.compile(targeting.rule()).map_err(|issues| {
             let errors = issues
                 .iter()
                 .map(|i| ErrorDetail::new(format!("body.targetings[{index}].rule"), i.message.clone()))
                 .collect();
-            return Err(Error::unprocessable("validation failed", errors));
-        }
-        if let Some(issue) = engine.lint(targeting.rule(), catalog).into_iter().next() {
+            Error::unprocessable("validation failed", errors)
+        })?;
+        if let Some(issue) = engine.lint(&rule, catalog).into_iter().next() {
             return Err(failed(format!("invalid targeting for flag {quoted}: {}", issue.message)));
         }
     }

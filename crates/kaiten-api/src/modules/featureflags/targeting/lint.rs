@@ -28,6 +28,6 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let mut conn = state.pool.acquire().await?;
     let catalog = repository::catalog(&mut conn, organization_id).await?;
-    let issues = state.flags.engine.lint(&draft.rule, Some(&catalog));
+    let issues = state.flags.engine.check(&draft.rule, Some(&catalog)).err().unwrap_or_default();
     Ok(Json(TargetingRuleVerdict { valid: issues.is_empty(), issues }))
 }

@@ -35,13 +35,12 @@ pub async fn endpoint(
     let mut conn = state.pool.acquire().await?;
     let catalog = repository::catalog(&mut conn, organization_id).await?;
     let engine = &state.flags.engine;
-    let issues = engine.lint(&trial.rule, Some(&catalog));
-    let (matched, evaluation_error) = match issues.is_empty().then(|| engine.compile(&trial.rule)) {
-        Some(Ok(rule)) => match engine.matches(&rule, &engine.activation(&context)) {
-            Ok(matched) => (matched, None),
-            Err(message) => (false, Some(message)),
+    let (issues, matched, evaluation_error) = match engine.check(&trial.rule, Some(&catalog)) {
+        Ok(rule) => match engine.matches(&rule, &engine.activation(&context)) {
+            Ok(matched) => (Vec::new(), matched, None),
+            Err(message) => (Vec::new(), false, Some(message)),
         },
-        _ => (false, None),
+        Err(issues) => (issues, false, None),
     };
     Ok(Json(TargetingRuleRehearsal {
         evaluation_error,
