@@ -75,6 +75,9 @@ fn core_routes() -> OpenApiRouter<AppState> {
         .merge(modules::licenses::router())
         .merge(modules::instances::router())
         .merge(modules::featureflags::router())
+        .merge(modules::components::router())
+        .merge(modules::releases::router())
+        .merge(modules::deployment_zones::router())
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {

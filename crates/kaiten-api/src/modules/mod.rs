@@ -1,6 +1,8 @@
 //! The business modules, one folder each, one file per use case.
 
+pub mod components;
 pub mod customers;
+pub mod deployment_zones;
 pub mod entitlement_groups;
 pub mod entitlements;
 pub mod featureflags;
@@ -9,4 +11,5 @@ pub mod instances;
 pub mod integrations;
 pub mod licenses;
 pub mod platform;
+pub mod releases;
 pub mod user_ref;

@@ -128,7 +128,7 @@ async fn invalid_jwts_are_refused() {
 async fn every_operation_enforces_the_scope_it_documents() {
     let app = spawn_app().await;
     let org = app.org("org_scopes").await;
-    let unrelated = app.mint(&org.id, Some(&["read:releases"])).await;
+    let unrelated = app.mint(&org.id, Some(&["read:notifications"])).await;
     let doc = serde_json::to_value(kaiten_api::core_openapi()).unwrap();
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -145,7 +145,10 @@ async fn every_operation_enforces_the_scope_it_documents() {
                 .replace("{familySlug}", "f-1")
                 .replace("{instanceSlug}", "i-1")
                 .replace("{featureFlagSlug}", "ff-1")
-                .replace("{key}", "ff-1");
+                .replace("{key}", "ff-1")
+                .replace("{componentSlug}", "co-1")
+                .replace("{releaseSlug}", "r-1")
+                .replace("{deploymentZoneSlug}", "z-1");
             let reply = app
                 .core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []})))
                 .await;
@@ -154,7 +157,7 @@ async fn every_operation_enforces_the_scope_it_documents() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 61);
+    assert_eq!(checked, 75);
     // write:X implies read:X
     let writer = app.mint(&org.id, Some(&["write:customers"])).await;
     assert_eq!(app.core("GET", "/customers", Some(&writer), None).await.status, 200);

@@ -1,8 +1,10 @@
 //! Integration tests: the real API over HTTP against real PostgreSQL, one database per test.
 
 mod auth;
+mod components;
 mod conventions;
 mod customers;
+mod deployment_zones;
 mod entitlement_groups;
 mod entitlements;
 mod flags;
@@ -12,6 +14,7 @@ mod jwks;
 mod license_versions;
 mod licenses;
 mod platform;
+mod releases;
 mod service_accounts;
 mod support;
 mod usage;

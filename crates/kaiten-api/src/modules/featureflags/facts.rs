@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kaiten_flags::facts::{
-    self, CustomerFact, CustomerFacts, EntitlementFact, InstanceFact, InstanceFacts, LicenseFact,
+    self, CustomerFact, CustomerFacts, DeploymentZoneFact, EntitlementFact, InstanceFact, InstanceFacts, LicenseFact,
 };
 use kaiten_flags::{EvaluationContext, InstanceReference};
 use kaiten_kernel::Error;
@@ -161,6 +161,12 @@ struct InstanceRow {
     customer_slug: String,
     external_customer_id: Option<String>,
     domain: Option<String>,
+    zone_id: Option<Uuid>,
+    zone_name: Option<String>,
+    zone_slug: Option<String>,
+    zone_type: Option<String>,
+    zone_metadata: Option<Value>,
+    zone_release_id: Option<Uuid>,
 }
 
 async fn load_instance(
@@ -178,9 +184,12 @@ async fn load_instance(
     };
     let row: Option<InstanceRow> = sqlx::query_as(
         "SELECT i.id, i.slug, i.name, i.status::text AS status, i.lifecycle_stage, i.metadata,
-                c.id AS customer_id, c.name AS customer_name, c.slug AS customer_slug, c.external_customer_id, c.domain
+                c.id AS customer_id, c.name AS customer_name, c.slug AS customer_slug, c.external_customer_id, c.domain,
+                z.id AS zone_id, z.name AS zone_name, z.slug AS zone_slug, z.type AS zone_type,
+                z.metadata AS zone_metadata, z.release_id AS zone_release_id
            FROM instance i
            JOIN customer c ON c.id = i.customer_id AND c.organization_id = i.organization_id
+           LEFT JOIN deployment_zone z ON z.id = i.deployment_zone_id AND z.organization_id = i.organization_id
           WHERE i.organization_id = $1 AND (i.slug = $2 OR i.id = $3)",
     )
     .bind(organization_id)
@@ -189,6 +198,17 @@ async fn load_instance(
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(InstanceFacts::default()) };
+    let deployment_zone = match (row.zone_id, row.zone_name, row.zone_slug, row.zone_type) {
+        (Some(id), Some(name), Some(slug), Some(zone_type)) => Some(DeploymentZoneFact {
+            id: id.to_string(),
+            name,
+            slug,
+            zone_type,
+            metadata: object(row.zone_metadata.unwrap_or(Value::Null)),
+            current_release_id: row.zone_release_id.map(|r| r.to_string()),
+        }),
+        _ => None,
+    };
     Ok(InstanceFacts {
         instance: Some(InstanceFact {
             id: row.id.to_string(),
@@ -196,10 +216,7 @@ async fn load_instance(
             name: row.name,
             status: row.status,
             lifecycle_stage: row.lifecycle_stage,
-            metadata: match row.metadata {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            },
+            metadata: object(row.metadata),
         }),
         customer: Some(CustomerFact {
             id: row.customer_id.to_string(),
@@ -208,7 +225,13 @@ async fn load_instance(
             external_customer_id: row.external_customer_id,
             domain: row.domain,
         }),
-        // Deployment zones arrive with their module (issue 6).
-        deployment_zone: None,
+        deployment_zone,
     })
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }

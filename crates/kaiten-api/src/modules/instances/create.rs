@@ -34,26 +34,26 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let integrations = integrations::normalized(input.integrations.as_ref(), "CreateInstance.InvalidIntegration")?;
     let mut uow = Uow::begin(&state.pool).await?;
-    let (customer_id, license_id) =
-        repository::references(uow.conn(), organization_id, &input, None, "CreateInstance").await?;
+    let refs = repository::references(uow.conn(), organization_id, &input, None, "CreateInstance").await?;
     let metadata = input.metadata.clone().unwrap_or_else(|| serde_json::json!({}));
     let mut claimed: Option<Uuid> = None;
     for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
         claimed = sqlx::query_scalar(
             "INSERT INTO instance (organization_id, name, slug, description, customer_id, license_id,
-                                   start_license_date, end_license_date, metadata, created_by_id, updated_by_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                                   start_license_date, end_license_date, metadata, deployment_zone_id, created_by_id, updated_by_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
              ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
         )
         .bind(organization_id)
         .bind(&input.name)
         .bind(&candidate)
         .bind(&input.description)
-        .bind(customer_id)
-        .bind(license_id)
+        .bind(refs.customer)
+        .bind(refs.license)
         .bind(input.start_license_date)
         .bind(input.end_license_date)
         .bind(&metadata)
+        .bind(refs.zone)
         .bind(caller.user_id)
         .fetch_optional(uow.conn())
         .await?;
@@ -74,6 +74,9 @@ pub async fn endpoint(
     .await?;
     let instance = repository::by_id(uow.conn(), organization_id, id).await?;
     uow.record(organization_id, events::CREATED.with(&instance).about_instance(id)).await?;
+    if refs.zone.is_some() {
+        uow.record(organization_id, events::DEPLOYED.with(&instance).about_instance(id)).await?;
+    }
     uow.commit().await?;
     Ok((StatusCode::CREATED, Json(instance)))
 }

@@ -26,3 +26,5 @@ pub const PERIOD_ROLLED_OVER: EventKind = EventKind::new(
 );
 pub const VALUE_GET: EventKind =
     EventKind::new("ENTITLEMENT_VALUE_GET", "com.kaiten.instance.entitlement.v1.value_get");
+pub const DEPLOYED: EventKind = EventKind::new("INSTANCE_DEPLOYED", "com.kaiten.instance.v1.deployed");
+pub const MIGRATED: EventKind = EventKind::new("INSTANCE_MIGRATED", "com.kaiten.instance.v1.migrated");

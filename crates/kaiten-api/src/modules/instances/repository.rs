@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::schema::{Instance, InstanceInput, InstanceStatus};
+use crate::modules::deployment_zones::repository as zones;
 use crate::modules::integrations::{self, Owner};
 use crate::modules::licenses::schema::LifecycleState;
 use crate::modules::user_ref::UserRef;
@@ -21,6 +22,7 @@ pub struct InstanceRow {
     pub license_id: Uuid,
     license_slug: String,
     pub deployment_zone_id: Option<Uuid>,
+    deployment_zone_slug: Option<String>,
     pub start_license_date: DateTime<Utc>,
     pub end_license_date: DateTime<Utc>,
     pub metadata: serde_json::Value,
@@ -41,12 +43,13 @@ impl InstanceRow {
 }
 
 const SELECT: &str = "SELECT i.id, i.name, i.slug, i.description, i.customer_id, c.slug AS customer_slug,
-        i.license_id, l.slug AS license_slug, i.deployment_zone_id, i.start_license_date, i.end_license_date,
+        i.license_id, l.slug AS license_slug, i.deployment_zone_id, z.slug AS deployment_zone_slug, i.start_license_date, i.end_license_date,
         i.metadata, i.status, i.lifecycle_stage, i.created_at, i.created_by_id, cu.name AS created_by_name,
         i.updated_at, i.updated_by_id, uu.name AS updated_by_name
    FROM instance i
    JOIN customer c ON c.id = i.customer_id AND c.organization_id = i.organization_id
    JOIN license l ON l.id = i.license_id AND l.organization_id = i.organization_id
+   LEFT JOIN deployment_zone z ON z.id = i.deployment_zone_id AND z.organization_id = i.organization_id
    JOIN users cu ON cu.id = i.created_by_id
    JOIN users uu ON uu.id = i.updated_by_id";
 
@@ -116,7 +119,7 @@ pub async fn assemble(
             license_id: r.license_id,
             license_slug: r.license_slug,
             deployment_zone_id: r.deployment_zone_id,
-            deployment_zone_slug: None,
+            deployment_zone_slug: r.deployment_zone_slug,
             start_license_date: r.start_license_date,
             end_license_date: r.end_license_date,
             metadata: r.metadata,
@@ -130,17 +133,25 @@ pub async fn assemble(
         .collect())
 }
 
-/// The customer and license a body names, resolved within the organization (another tenant's
-/// id is as unknown as a made-up one) and held until commit. `current_license` is the license
-/// the instance already runs on, which it may keep even once archived. `operation` prefixes the
-/// codes (`CreateInstance.LicenseNotFound`, …).
+/// What an instance body refers to, resolved within the organization.
+pub struct References {
+    pub customer: Uuid,
+    pub license: Uuid,
+    /// `None` when the body leaves the zone out.
+    pub zone: Option<Uuid>,
+}
+
+/// The customer, license and zone a body names, resolved within the organization (another
+/// tenant's id is as unknown as a made-up one) and held until commit. `current_license` is the
+/// license the instance already runs on, which it may keep even once archived. `operation`
+/// prefixes the codes (`CreateInstance.LicenseNotFound`, …).
 pub async fn references(
     conn: &mut PgConnection,
     organization_id: Uuid,
     input: &InstanceInput,
     current_license: Option<Uuid>,
     operation: &str,
-) -> Result<(Uuid, Uuid), Error> {
+) -> Result<References, Error> {
     let not_found = |what: &str, id: &str| {
         Error::not_found(format!("{operation}.{what}NotFound"), format!("{} {id} not found", what.to_lowercase()))
     };
@@ -149,9 +160,6 @@ pub async fn references(
             format!("{operation}.InvalidLicenseDates"),
             "endLicenseDate must be after startLicenseDate",
         ));
-    }
-    if let Some(zone) = &input.deployment_zone_id {
-        return Err(not_found("DeploymentZone", zone));
     }
     let customer_id = Uuid::parse_str(&input.customer_id).ok();
     let customer: Option<Uuid> = match customer_id {
@@ -182,5 +190,11 @@ pub async fn references(
             "an archived license version cannot be assigned to an instance; unarchive it or choose another version",
         ));
     }
-    Ok((customer, license))
+    let zone = match &input.deployment_zone_id {
+        Some(id) => Some(
+            zones::id_in_organization(conn, organization_id, id, format!("{operation}.DeploymentZoneNotFound")).await?,
+        ),
+        None => None,
+    };
+    Ok(References { customer, license, zone })
 }

@@ -1,0 +1,28 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use kaiten_kernel::{Error, RowLock};
+
+use super::repository;
+use super::schema::DeploymentZone;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
+
+/// Get a deployment zone by slug
+///
+/// Returns a single deployment zone by their slug.
+#[utoipa::path(
+    get, path = "/deployment-zones/{deploymentZoneSlug}", operation_id = "get-deployment-zone-by-slug",
+    tag = "deploymentZones",
+    params(("deploymentZoneSlug" = String, Path)),
+    responses((status = 200, description = "OK", body = DeploymentZone), (status = 404, description = "Not Found")),
+    security(("bearerAuth" = ["read:deployment_zones"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<DeploymentZone>, Error> {
+    let mut conn = state.pool.acquire().await?;
+    let organization_id = caller.organization_id()?;
+    Ok(Json(repository::find(&mut conn, organization_id, &slug, "DeploymentZone.NotFound", RowLock::None).await?))
+}

@@ -1,0 +1,117 @@
+//! Queries the deployment zone use cases share.
+
+use chrono::{DateTime, Utc};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::schema::DeploymentZone;
+use crate::modules::user_ref::UserRef;
+
+#[derive(sqlx::FromRow)]
+struct ZoneRow {
+    id: Uuid,
+    name: String,
+    slug: String,
+    zone_type: String,
+    description: String,
+    metadata: serde_json::Value,
+    release_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    created_by_id: Uuid,
+    created_by_name: Option<String>,
+    updated_at: DateTime<Utc>,
+    updated_by_id: Uuid,
+    updated_by_name: Option<String>,
+}
+
+impl From<ZoneRow> for DeploymentZone {
+    fn from(r: ZoneRow) -> Self {
+        DeploymentZone {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            zone_type: r.zone_type,
+            description: r.description,
+            metadata: r.metadata,
+            release_id: r.release_id,
+            created_at: r.created_at,
+            created_by: UserRef::new(r.created_by_id, r.created_by_name),
+            updated_at: r.updated_at,
+            updated_by: UserRef::new(r.updated_by_id, r.updated_by_name),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT z.id, z.name, z.slug, z.type AS zone_type, z.description, z.metadata, z.release_id,
+        z.created_at, z.created_by_id, cu.name AS created_by_name,
+        z.updated_at, z.updated_by_id, uu.name AS updated_by_name
+   FROM deployment_zone z
+   JOIN users cu ON cu.id = z.created_by_id
+   JOIN users uu ON uu.id = z.updated_by_id";
+
+pub async fn find(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    slug: &str,
+    code: &'static str,
+    lock: RowLock,
+) -> Result<DeploymentZone, Error> {
+    let row: Option<ZoneRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE z.organization_id = $1 AND z.slug = $2 {}",
+        lock.sql_of("z")
+    )))
+    .bind(organization_id)
+    .bind(slug)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.ok_or_else(|| Error::not_found(code, format!("Deployment zone with slug {slug:?} not found")))?.into())
+}
+
+pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<DeploymentZone, Error> {
+    let row: ZoneRow =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE z.organization_id = $1 AND z.id = $2")))
+            .bind(organization_id)
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(row.into())
+}
+
+pub async fn page(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+) -> Result<Vec<DeploymentZone>, Error> {
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE z.organization_id = $1 {}",
+        PageRequest::keyset("z", 2)
+    )));
+    let rows: Vec<ZoneRow> = page.bind(query.bind(organization_id)).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(DeploymentZone::from).collect())
+}
+
+pub fn cursor(zone: &DeploymentZone) -> Cursor {
+    Cursor { created_at: zone.created_at, id: zone.id }
+}
+
+/// A zone named by id in a body (an instance's `deploymentZoneId`), within the organization and
+/// held until commit: another tenant's id, or no UUID at all, is as unknown as a made-up one.
+pub async fn id_in_organization(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    id: &str,
+    code: String,
+) -> Result<Uuid, Error> {
+    let found: Option<Uuid> = match Uuid::parse_str(id) {
+        Ok(uuid) => {
+            sqlx::query_scalar("SELECT id FROM deployment_zone WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
+                .bind(organization_id)
+                .bind(uuid)
+                .fetch_optional(conn)
+                .await?
+        }
+        Err(_) => None,
+    };
+    found.ok_or_else(|| Error::not_found(code, format!("Deployment zone with ID {id} was not found")))
+}

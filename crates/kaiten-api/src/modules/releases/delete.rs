@@ -1,0 +1,52 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kaiten_kernel::{Error, RowLock, Uow};
+
+use super::{events, repository};
+use crate::auth::layer::Caller;
+use crate::state::AppState;
+
+/// Delete a release
+///
+/// Delete a release by their slug. Since a release is immutable, this plus a fresh create is the only way to change one -- and it discards the deployment history recorded against the old release. A release still deployed to a zone cannot be deleted (409).
+#[utoipa::path(
+    delete, path = "/releases/{releaseSlug}", operation_id = "delete-release", tag = "releases",
+    params(("releaseSlug" = String, Path, description = "Release slug")),
+    responses(
+        (status = 204, description = "No Content"),
+        (status = 400, description = "Bad Request"),
+        (status = 404, description = "Not Found"),
+        (status = 409, description = "Conflict"),
+    ),
+    security(("bearerAuth" = ["write:releases"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(slug): Path<String>,
+) -> Result<StatusCode, Error> {
+    let organization_id = caller.organization_id()?;
+    let mut uow = Uow::begin(&state.pool).await?;
+    let release =
+        repository::find(uow.conn(), organization_id, &slug, "DeleteRelease.NotFound", RowLock::Delete).await?;
+    // The links and the deployment log go with the release; a zone still running it refuses
+    // the delete through its foreign key.
+    sqlx::query("DELETE FROM release WHERE organization_id = $1 AND id = $2")
+        .bind(organization_id)
+        .bind(release.id)
+        .execute(uow.conn())
+        .await
+        .map_err(|err| {
+            if kaiten_kernel::error::is_constraint(&err, "deployment_zone_release_fkey") {
+                Error::conflict(
+                    "DeleteRelease.InUseConflict",
+                    format!("Release with slug {slug:?} is still deployed to a zone and cannot be deleted"),
+                )
+            } else {
+                err.into()
+            }
+        })?;
+    uow.record(organization_id, events::DELETED.with(&release)).await?;
+    uow.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

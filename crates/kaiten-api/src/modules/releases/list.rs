@@ -1,0 +1,32 @@
+use axum::Json;
+use axum::extract::State;
+use kaiten_kernel::{Error, Page};
+
+use super::repository;
+use super::schema::{PageRelease, Release};
+use crate::auth::layer::Caller;
+use crate::http::PageQuery;
+use crate::http::page_query::PageParams;
+use crate::state::AppState;
+
+/// List releases
+///
+/// Returns a cursor-paginated page of releases for the current organization.
+#[utoipa::path(
+    get, path = "/releases", operation_id = "list-releases", tag = "releases",
+    params(PageParams),
+    responses((status = 200, description = "OK", body = PageRelease), (status = 400, description = "Bad Request")),
+    security(("bearerAuth" = ["read:releases"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PageQuery(page): PageQuery,
+) -> Result<Json<Page<Release>>, Error> {
+    let organization_id = caller.organization_id()?;
+    let mut conn = state.pool.acquire().await?;
+    let rows = repository::page(&mut conn, organization_id, &page).await?;
+    let rows = Page::from_rows(rows, &page, repository::ReleaseRow::cursor);
+    let items = repository::assemble(&mut conn, organization_id, rows.items).await?;
+    Ok(Json(Page { items, has_more: rows.has_more, next_cursor: rows.next_cursor }))
+}

@@ -1,0 +1,20 @@
+//! Releases: immutable sets of component versions, deployed to zones.
+
+mod create;
+mod delete;
+mod events;
+mod get;
+mod list;
+pub mod repository;
+pub mod schema;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list::endpoint, create::endpoint))
+        .routes(routes!(get::endpoint, delete::endpoint))
+}

@@ -1,0 +1,118 @@
+//! Queries the release use cases share. A release is always read with its components.
+
+use chrono::{DateTime, Utc};
+use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::schema::Release;
+use crate::modules::components::repository as components;
+use crate::modules::user_ref::UserRef;
+
+#[derive(sqlx::FromRow)]
+pub struct ReleaseRow {
+    id: Uuid,
+    version: String,
+    slug: String,
+    description: Option<String>,
+    created_at: DateTime<Utc>,
+    created_by_id: Uuid,
+    created_by_name: Option<String>,
+}
+
+impl ReleaseRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { created_at: self.created_at, id: self.id }
+    }
+}
+
+const SELECT: &str = "SELECT r.id, r.version, r.slug, r.description, r.created_at, r.created_by_id,
+        u.name AS created_by_name
+   FROM release r
+   JOIN users u ON u.id = r.created_by_id";
+
+pub async fn find(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    slug: &str,
+    code: &'static str,
+    lock: RowLock,
+) -> Result<Release, Error> {
+    let row: Option<ReleaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.organization_id = $1 AND r.slug = $2 {}",
+        lock.sql_of("r")
+    )))
+    .bind(organization_id)
+    .bind(slug)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let row = row.ok_or_else(|| Error::not_found(code, format!("Release with slug {slug:?} not found")))?;
+    Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
+}
+
+pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Release, Error> {
+    let row: ReleaseRow =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.organization_id = $1 AND r.id = $2")))
+            .bind(organization_id)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
+}
+
+pub async fn page(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+) -> Result<Vec<ReleaseRow>, Error> {
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.organization_id = $1 {}",
+        PageRequest::keyset("r", 2)
+    )));
+    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+}
+
+/// Rows to resources, with the components of all of them in one query. A release without
+/// components reads `components: []`.
+pub async fn assemble(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    rows: Vec<ReleaseRow>,
+) -> Result<Vec<Release>, Error> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut by_release = components::of_releases(conn, organization_id, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Release {
+            components: Some(by_release.remove(&r.id).unwrap_or_default()),
+            component_ids: None,
+            id: r.id,
+            version: r.version,
+            slug: r.slug,
+            description: r.description,
+            created_at: r.created_at,
+            created_by: UserRef::new(r.created_by_id, r.created_by_name),
+        })
+        .collect())
+}
+
+/// A release named by id in a body, within the organization: another tenant's id, or no UUID
+/// at all, is as unknown as a made-up one.
+pub async fn id_in_organization(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    id: &str,
+    code: &'static str,
+) -> Result<Uuid, Error> {
+    let found: Option<Uuid> = match Uuid::parse_str(id) {
+        Ok(uuid) => {
+            sqlx::query_scalar("SELECT id FROM release WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
+                .bind(organization_id)
+                .bind(uuid)
+                .fetch_optional(conn)
+                .await?
+        }
+        Err(_) => None,
+    };
+    found.ok_or_else(|| Error::not_found(code, format!("Release with ID {id} was not found")))
+}
