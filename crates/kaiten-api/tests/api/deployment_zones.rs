@@ -283,3 +283,59 @@ async fn instances_are_deployed_migrated_and_detached_and_rules_read_their_zone(
     let theirs = app.core("GET", "/deployment-zones/eu", Some(&other.token), None).await;
     assert_eq!(theirs.status, 200, "another organization's zone of the same slug is untouched");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_deploys_log_every_change_once_and_the_zone_runs_the_last() {
+    let app = spawn_app().await;
+    let org = app.org("org_zone_race").await;
+    let t = Some(org.token.as_str());
+    let releases = [release(&app, &org, "1").await, release(&app, &org, "2").await, release(&app, &org, "3").await];
+    let zone = app
+        .core("POST", "/deployment-zones", t, Some(json!({"name": "EU", "slug": "eu", "type": "p", "description": ""})))
+        .await
+        .body;
+    let puts = (0..24).map(|i| {
+        let body = json!({"name": "EU", "type": "p", "description": "", "releaseId": releases[(i * 7) % 3]["id"]});
+        let app = &app;
+        async move { app.core("PUT", "/deployment-zones/eu", t, Some(body)).await.status }
+    });
+    assert!(futures_util::future::join_all(puts).await.iter().all(|s| *s == 204));
+    let log = history(&app, &zone["id"]).await;
+    assert!(!log.is_empty());
+    assert!(log.windows(2).all(|w| w[0] != w[1]), "re-sending the current release is never logged: {log:?}");
+    let current = app.core("GET", "/deployment-zones/eu", t, None).await.body["releaseId"].clone();
+    assert_eq!(current.as_str(), log.last().map(String::as_str), "the zone runs what was deployed last");
+    assert_eq!(event_names(&app, &org.id, "RELEASE_DEPLOYED").await.len(), log.len(), "one event per logged deploy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_deleted_while_being_deployed_is_either_running_or_gone() {
+    let app = spawn_app().await;
+    let org = app.org("org_release_race").await;
+    let t = Some(org.token.as_str());
+    app.core("POST", "/deployment-zones", t, Some(json!({"name": "EU", "slug": "eu", "type": "p", "description": ""})))
+        .await;
+    for round in 0..8 {
+        let r = release(&app, &org, &round.to_string()).await;
+        let slug = r["slug"].as_str().unwrap().to_owned();
+        let deploy = app.core(
+            "PUT",
+            "/deployment-zones/eu",
+            t,
+            Some(json!({"name": "EU", "type": "p", "description": "", "releaseId": r["id"]})),
+        );
+        let path = format!("/releases/{slug}");
+        let delete = app.core("DELETE", &path, t, None);
+        let (deployed, deleted) = tokio::join!(deploy, delete);
+        let running = app.core("GET", "/deployment-zones/eu", t, None).await.body["releaseId"] == r["id"];
+        let exists = app.core("GET", &format!("/releases/{slug}"), t, None).await.status == 200;
+        match (deployed.status, deleted.status) {
+            (204, 409) => assert!(running && exists, "round {round}"),
+            (404, 204) => {
+                assert_eq!(deployed.code(), "CreateDeployment.ReleaseNotFound");
+                assert!(!running && !exists, "round {round}");
+            }
+            other => panic!("round {round}: {other:?} {} {}", deployed.text, deleted.text),
+        }
+    }
+}

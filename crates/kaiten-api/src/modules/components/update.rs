@@ -32,9 +32,9 @@ pub async fn endpoint(
 ) -> Result<Json<Component>, Error> {
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
-    // Locked: a release being created links components under a key-share lock, so the
-    // "is it linked" answer below holds until commit.
-    let current = repository::find(uow.conn(), organization_id, &slug, RowLock::Update).await?;
+    // FOR UPDATE, not the usual no-key lock: a release being created links components under a
+    // key-share lock, which only this one excludes, so "is it linked" holds until commit.
+    let current = repository::find(uow.conn(), organization_id, &slug, RowLock::Delete).await?;
     let echoed = input.previous_component_id.as_deref().map(|id| Uuid::parse_str(id).ok());
     if echoed.is_some_and(|id| id.is_none() || id != current.previous_component_id) {
         return Err(Error::unprocessable_rule(
