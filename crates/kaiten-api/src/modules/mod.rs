@@ -11,5 +11,6 @@ pub mod instances;
 pub mod integrations;
 pub mod licenses;
 pub mod platform;
+pub mod reference;
 pub mod releases;
 pub mod user_ref;

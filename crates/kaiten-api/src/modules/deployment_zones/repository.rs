@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::schema::DeploymentZone;
+use crate::modules::reference;
 use crate::modules::user_ref::UserRef;
 
 #[derive(sqlx::FromRow)]
@@ -95,23 +96,14 @@ pub fn cursor(zone: &DeploymentZone) -> Cursor {
     Cursor { created_at: zone.created_at, id: zone.id }
 }
 
-/// A zone named by id in a body (an instance's `deploymentZoneId`), within the organization and
-/// held until commit: another tenant's id, or no UUID at all, is as unknown as a made-up one.
+/// A zone named by id in a body (an instance's `deploymentZoneId`), within the organization.
 pub async fn id_in_organization(
     conn: &mut PgConnection,
     organization_id: Uuid,
     id: &str,
     code: String,
 ) -> Result<Uuid, Error> {
-    let found: Option<Uuid> = match Uuid::parse_str(id) {
-        Ok(uuid) => {
-            sqlx::query_scalar("SELECT id FROM deployment_zone WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
-                .bind(organization_id)
-                .bind(uuid)
-                .fetch_optional(conn)
-                .await?
-        }
-        Err(_) => None,
-    };
-    found.ok_or_else(|| Error::not_found(code, format!("Deployment zone with ID {id} was not found")))
+    reference::resolve(conn, "deployment_zone", organization_id, id)
+        .await?
+        .ok_or_else(|| Error::not_found(code, format!("Deployment zone with ID {id} was not found")))
 }

@@ -9,6 +9,7 @@ use super::schema::{Instance, InstanceInput, InstanceStatus};
 use crate::modules::deployment_zones::repository as zones;
 use crate::modules::integrations::{self, Owner};
 use crate::modules::licenses::schema::LifecycleState;
+use crate::modules::reference;
 use crate::modules::user_ref::UserRef;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -161,17 +162,7 @@ pub async fn references(
             "endLicenseDate must be after startLicenseDate",
         ));
     }
-    let customer_id = Uuid::parse_str(&input.customer_id).ok();
-    let customer: Option<Uuid> = match customer_id {
-        Some(id) => {
-            sqlx::query_scalar("SELECT id FROM customer WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
-                .bind(organization_id)
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        None => None,
-    };
+    let customer = reference::resolve(conn, "customer", organization_id, &input.customer_id).await?;
     let customer = customer.ok_or_else(|| not_found("Customer", &input.customer_id))?;
     let license: Option<(Uuid, LifecycleState)> = match Uuid::parse_str(&input.license_id).ok() {
         Some(id) => {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::schema::Release;
 use crate::modules::components::repository as components;
+use crate::modules::reference;
 use crate::modules::user_ref::UserRef;
 
 #[derive(sqlx::FromRow)]
@@ -96,23 +97,14 @@ pub async fn assemble(
         .collect())
 }
 
-/// A release named by id in a body, within the organization: another tenant's id, or no UUID
-/// at all, is as unknown as a made-up one.
+/// A release named by id in a body, within the organization.
 pub async fn id_in_organization(
     conn: &mut PgConnection,
     organization_id: Uuid,
     id: &str,
     code: &'static str,
 ) -> Result<Uuid, Error> {
-    let found: Option<Uuid> = match Uuid::parse_str(id) {
-        Ok(uuid) => {
-            sqlx::query_scalar("SELECT id FROM release WHERE organization_id = $1 AND id = $2 FOR KEY SHARE")
-                .bind(organization_id)
-                .bind(uuid)
-                .fetch_optional(conn)
-                .await?
-        }
-        Err(_) => None,
-    };
-    found.ok_or_else(|| Error::not_found(code, format!("Release with ID {id} was not found")))
+    reference::resolve(conn, "release", organization_id, id)
+        .await?
+        .ok_or_else(|| Error::not_found(code, format!("Release with ID {id} was not found")))
 }
