@@ -84,6 +84,23 @@ impl PageRequest {
         )
     }
 
+    /// One page of an organization's rows: `select` (columns and joins, no WHERE) filtered on
+    /// `alias.organization_id` (no alias: the bare column), newest first.
+    pub async fn fetch_of_organization<R>(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        select: &str,
+        alias: &str,
+        organization_id: Uuid,
+    ) -> Result<Vec<R>, sqlx::Error>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        let column = if alias.is_empty() { "organization_id".to_owned() } else { format!("{alias}.organization_id") };
+        let sql = format!("{select} WHERE {column} = $1 {}", Self::keyset(alias, 2));
+        self.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).fetch_all(conn).await
+    }
+
     /// Binds the three parameters of [`PageRequest::keyset`], after the query's own.
     pub fn bind<'q, O>(
         &self,

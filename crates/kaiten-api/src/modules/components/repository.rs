@@ -88,11 +88,8 @@ pub async fn find_by_id(
 }
 
 pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<Component>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} {FROM} WHERE c.organization_id = $1 {}",
-        PageRequest::keyset("c", 2)
-    )));
-    let rows: Vec<ComponentRow> = page.bind(query.bind(organization_id)).fetch_all(conn).await?;
+    let rows: Vec<ComponentRow> =
+        page.fetch_of_organization(conn, &format!("SELECT {COLUMNS} {FROM}"), "c", organization_id).await?;
     Ok(rows.into_iter().map(Component::from).collect())
 }
 

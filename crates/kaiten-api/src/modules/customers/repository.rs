@@ -67,11 +67,7 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<CustomerRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE c.organization_id = $1 {}",
-        PageRequest::keyset("c", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page.fetch_of_organization(conn, SELECT, "c", organization_id).await?)
 }
 
 /// Rows to DTOs, with their integrations in one query.

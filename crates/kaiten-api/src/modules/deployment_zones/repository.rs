@@ -84,11 +84,7 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<DeploymentZone>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE z.organization_id = $1 {}",
-        PageRequest::keyset("z", 2)
-    )));
-    let rows: Vec<ZoneRow> = page.bind(query.bind(organization_id)).fetch_all(conn).await?;
+    let rows: Vec<ZoneRow> = page.fetch_of_organization(conn, SELECT, "z", organization_id).await?;
     Ok(rows.into_iter().map(DeploymentZone::from).collect())
 }
 

@@ -34,10 +34,12 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<EntitlementGroup>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, name, slug, description, created_at FROM entitlement_group
-          WHERE organization_id = $1 {}",
-        PageRequest::keyset("", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page
+        .fetch_of_organization(
+            conn,
+            "SELECT id, name, slug, description, created_at FROM entitlement_group",
+            "",
+            organization_id,
+        )
+        .await?)
 }

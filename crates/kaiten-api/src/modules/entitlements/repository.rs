@@ -120,11 +120,7 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<EntitlementRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM entitlement WHERE organization_id = $1 {}",
-        PageRequest::keyset("", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page.fetch_of_organization(conn, &format!("SELECT {COLUMNS} FROM entitlement"), "", organization_id).await?)
 }
 
 /// The groups of each entitlement, in one query, ordered by slug.

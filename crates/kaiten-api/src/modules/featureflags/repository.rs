@@ -95,11 +95,7 @@ pub async fn find(conn: &mut PgConnection, organization_id: Uuid, slug: &str) ->
 }
 
 pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<FlagRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM feature_flag f WHERE f.organization_id = $1 {}",
-        PageRequest::keyset("f", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page.fetch_of_organization(conn, &format!("SELECT {COLUMNS} FROM feature_flag f"), "f", organization_id).await?)
 }
 
 /// Every flag of an organization, in slug order: what the evaluation cache compiles.

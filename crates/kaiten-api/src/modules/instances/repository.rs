@@ -92,11 +92,7 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<InstanceRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE i.organization_id = $1 {}",
-        PageRequest::keyset("i", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page.fetch_of_organization(conn, SELECT, "i", organization_id).await?)
 }
 
 /// Rows to resources, with their integrations in one query.

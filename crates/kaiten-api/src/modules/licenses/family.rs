@@ -161,11 +161,9 @@ pub async fn view(conn: &mut PgConnection, organization_id: Uuid, family_id: Uui
 }
 
 pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<FamilyRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FAMILY_COLUMNS} FROM license_family f WHERE f.organization_id = $1 {}",
-        PageRequest::keyset("f", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page
+        .fetch_of_organization(conn, &format!("SELECT {FAMILY_COLUMNS} FROM license_family f"), "f", organization_id)
+        .await?)
 }
 
 /// What a family served before a change, so the change can tell whether it moved.

@@ -91,11 +91,7 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<LicenseRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM license WHERE organization_id = $1 {}",
-        PageRequest::keyset("", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page.fetch_of_organization(conn, &format!("SELECT {COLUMNS} FROM license"), "", organization_id).await?)
 }
 
 /// Every version of a family, oldest first.

@@ -66,11 +66,7 @@ pub async fn page(
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<ReleaseRow>, Error> {
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE r.organization_id = $1 {}",
-        PageRequest::keyset("r", 2)
-    )));
-    Ok(page.bind(query.bind(organization_id)).fetch_all(conn).await?)
+    Ok(page.fetch_of_organization(conn, SELECT, "r", organization_id).await?)
 }
 
 /// Rows to resources, with the components of all of them in one query. A release without
