@@ -3,6 +3,8 @@
 //! loopback ports, with helpers to obtain every kind of credential.
 
 mod cluster;
+
+pub use cluster::fresh_database;
 mod credentials;
 
 use std::time::Duration;

@@ -224,7 +224,7 @@ fn spawn(
         .arg(pgdata)
         .args(["-c", "listen_addresses=127.0.0.1", "-c", &format!("port={port}")])
         .args(["-c", "unix_socket_directories=", "-c", "wal_level=logical"])
-        .args(["-c", "max_wal_senders=10", "-c", "max_replication_slots=10", "-c", "max_connections=200"])
+        .args(["-c", "max_wal_senders=32", "-c", "max_replication_slots=32", "-c", "max_connections=200"])
         .current_dir(data_dir)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
