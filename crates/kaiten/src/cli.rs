@@ -25,6 +25,21 @@ pub enum Command {
     PlatformToken(PlatformTokenCommand),
     /// Print the generated OpenAPI document.
     Openapi(OpenapiArgs),
+    /// Inspect the event pipeline.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCommand {
+    /// The relay's position: slot, lag in bytes and events, last publish per sink, quarantine.
+    Status {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -101,6 +116,35 @@ pub struct ServeArgs {
     /// evaluation, in milliseconds: the staleness bound of license and usage facts in rules.
     #[arg(long, env = "KAITEN_FLAG_FACTS_TTL_MS", default_value_t = 1000)]
     pub flag_facts_ttl_ms: u64,
+    #[command(flatten)]
+    pub outbox: OutboxArgs,
+}
+
+/// The event pipeline: how committed events are captured and where they are published.
+#[derive(Args)]
+pub struct OutboxArgs {
+    /// `wal` (logical replication; falls back to `poll`, with a warning, where wal_level is not
+    /// logical), `poll`, or `off` (events are recorded and nothing relays them).
+    #[arg(long, env = "KAITEN_OUTBOX_MODE", default_value = "wal", value_parser = ["wal", "poll", "off"])]
+    pub outbox_mode: String,
+    /// RabbitMQ to publish to (topic exchange `kaiten.events`), e.g. amqp://user:pass@host:5672/%2f.
+    #[arg(long, env = "KAITEN_RABBITMQ_URL", hide_env_values = true)]
+    pub rabbitmq_url: Option<String>,
+    /// Publish the envelope Debezium's outbox pipeline produced, for the original's consumers.
+    #[arg(long, env = "KAITEN_RABBITMQ_DEBEZIUM_ENVELOPE", default_value_t = false)]
+    pub rabbitmq_debezium_envelope: bool,
+    /// NATS to publish to (JetStream stream `KAITEN_EVENTS`, subjects `kaiten.events.<type>`).
+    #[arg(long, env = "KAITEN_NATS_URL", hide_env_values = true)]
+    pub nats_url: Option<String>,
+    /// The most events one publish carries.
+    #[arg(long, env = "KAITEN_OUTBOX_BATCH", default_value_t = 500)]
+    pub outbox_batch: usize,
+    /// Organization-level events are deleted this many days after they happened (once relayed).
+    #[arg(long, env = "KAITEN_OUTBOX_RETENTION_DAYS", default_value_t = 30)]
+    pub outbox_retention_days: u64,
+    /// Instance events are the instances' audit trails: kept unless this is set.
+    #[arg(long, env = "KAITEN_AUDIT_RETENTION_DAYS")]
+    pub audit_retention_days: Option<u64>,
 }
 
 #[derive(Subcommand)]

@@ -9,6 +9,8 @@ use crate::cli::DatabaseArgs;
 /// A migrated pool, and the embedded cluster behind it if there is one (stopped on drop).
 pub struct Database {
     pub pool: PgPool,
+    /// What the pool connects to; the WAL relay opens its replication session there.
+    pub url: String,
     pub cluster: Option<EmbeddedCluster>,
 }
 
@@ -27,7 +29,7 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Database> {
     };
     let pool = kaiten_db::connect(&url, args.max_connections).await.context("cannot connect to PostgreSQL")?;
     kaiten_db::migrate(&pool).await.context("cannot apply the migrations")?;
-    Ok(Database { pool, cluster })
+    Ok(Database { pool, url, cluster })
 }
 
 pub async fn migrate_only(args: &DatabaseArgs) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod database;
+mod outbox;
 mod platform_token;
 mod serve;
 mod telemetry;
@@ -30,6 +31,7 @@ fn main() -> std::process::ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Migrate(db) => database::migrate_only(&db).await,
             Command::PlatformToken(args) => platform_token::run(args).await,
+            Command::Outbox(command) => outbox::command(command).await,
             Command::Openapi(args) => {
                 let doc = if args.platform { kaiten_api::platform_openapi() } else { kaiten_api::core_openapi() };
                 println!(

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
-use crate::database;
+use crate::{database, outbox};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -29,8 +29,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         flag_facts_ttl: Duration::from_millis(args.flag_facts_ttl_ms),
     };
+    // Before the listeners open: the WAL slot must exist before the first write it has to carry.
+    let pipeline = outbox::start(&db, &args.outbox).await?;
     let api = kaiten_api::build(db.pool.clone(), &config);
     let listener_task = invalidation::spawn_listener(db.pool.clone(), api.invalidation_targets());
+    let metrics = pipeline.metrics.clone();
+    let platform_router = api.platform.route(
+        "/metrics",
+        axum::routing::get(move || {
+            let metrics = metrics.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics.render()) }
+        }),
+    );
 
     let public_addr = SocketAddr::new(args.host, args.port);
     let platform_addr = SocketAddr::new(args.platform_host, args.platform_port);
@@ -53,7 +63,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         })
     };
     let public_task = serve(public, api.core, stop_rx.clone());
-    let platform_task = serve(platform, api.platform, stop_rx);
+    let platform_task = serve(platform, platform_router, stop_rx);
 
     shutdown_signal().await;
     tracing::info!("shutting down: no new connections; finishing in-flight requests");
@@ -69,6 +79,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(grace_secs = args.shutdown_grace, "in-flight requests did not finish in time; stopping anyway");
     }
     listener_task.abort();
+    pipeline.stop();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

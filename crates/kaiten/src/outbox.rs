@@ -1,0 +1,133 @@
+//! The event pipeline in the server: the relay, its sinks, retention and metrics; and
+//! `kaiten outbox status`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kaiten_events::nats::NatsSink;
+use kaiten_events::rabbitmq::RabbitSink;
+use kaiten_events::retention::{self, Retention};
+use kaiten_events::{Metrics, Mode, RelayConfig, Sinks, relay, status, wal};
+use sqlx::PgPool;
+use tokio::task::JoinHandle;
+
+use crate::cli::{OutboxArgs, OutboxCommand};
+use crate::database::{self, Database};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// The running pipeline; dropping it does not stop it, [`Pipeline::stop`] does.
+pub struct Pipeline {
+    pub metrics: Arc<Metrics>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Pipeline {
+    pub fn stop(self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// Prepares the capture (before the server accepts writes) and starts the relay and retention.
+pub async fn start(db: &Database, args: &OutboxArgs) -> anyhow::Result<Pipeline> {
+    let metrics = Arc::new(Metrics::default());
+    let wanted = match args.outbox_mode.as_str() {
+        "off" => {
+            tracing::warn!("outbox relay: off (KAITEN_OUTBOX_MODE=off): events are recorded, nothing publishes them");
+            return Ok(Pipeline { metrics, tasks: Vec::new() });
+        }
+        "poll" => Mode::Poll,
+        _ => Mode::Wal,
+    };
+    let mode = relay::prepare(&db.pool, wanted).await?;
+    let mut sinks: Sinks = Vec::new();
+    if let Some(url) = &args.rabbitmq_url {
+        sinks.push(Arc::new(RabbitSink::new(url.clone(), args.rabbitmq_debezium_envelope)));
+    }
+    if let Some(url) = &args.nats_url {
+        sinks.push(Arc::new(NatsSink::new(url.clone())));
+    }
+    if sinks.is_empty() {
+        tracing::info!(
+            "outbox relay: no broker configured (KAITEN_RABBITMQ_URL, KAITEN_NATS_URL); events stay recorded"
+        );
+    }
+    let mut config = RelayConfig::new(db.url.clone(), mode);
+    config.batch_max = args.outbox_batch.max(1);
+    let relay = tokio::spawn(relay::run(db.pool.clone(), config, mode, sinks, metrics.clone()));
+    let retention = Retention {
+        events: DAY * u32::try_from(args.outbox_retention_days).unwrap_or(u32::MAX),
+        audit: args.audit_retention_days.map(|days| DAY * u32::try_from(days).unwrap_or(u32::MAX)),
+    };
+    let sweeper = tokio::spawn(sweep_hourly(db.pool.clone(), retention, mode == Mode::Poll));
+    Ok(Pipeline { metrics, tasks: vec![relay, sweeper] })
+}
+
+async fn sweep_hourly(pool: PgPool, retention: Retention, polling: bool) {
+    loop {
+        match retention::sweep(&pool, retention, polling).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "outbox retention: expired events deleted"),
+            Err(err) => tracing::warn!(error = %err, "outbox retention failed; retrying in an hour"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
+
+pub async fn command(command: OutboxCommand) -> anyhow::Result<()> {
+    match command {
+        OutboxCommand::Status { database, json } => {
+            let db = database::open(&database).await?;
+            let slot = wal::slot_name(&db.pool).await?;
+            let has_slot: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)")
+                    .bind(&slot)
+                    .fetch_one(&db.pool)
+                    .await?;
+            let report = status::read(&db.pool, has_slot.then_some(slot.as_str())).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", text(&report));
+            }
+            db.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn text(report: &status::Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    match &report.slot {
+        Some(slot) => {
+            let _ = writeln!(
+                out,
+                "mode: wal\nslot: {} ({})\nconfirmed: {}\ncurrent WAL: {}\nlag: {} bytes",
+                slot.name,
+                if slot.active { "active" } else { "inactive: no relay is connected" },
+                slot.confirmed_flush_lsn.as_deref().unwrap_or("-"),
+                slot.current_wal_lsn,
+                report.lag_bytes.unwrap_or(0)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "mode: poll (no replication slot)");
+        }
+    }
+    let _ = writeln!(out, "lag: {} events\nquarantined: {}", report.lag_events, report.quarantined);
+    if report.sinks.is_empty() {
+        let _ = writeln!(out, "sinks: none has published yet");
+    }
+    for sink in &report.sinks {
+        let _ = writeln!(
+            out,
+            "sink {}: last publish {} (seq {}), {} events in total",
+            sink.sink,
+            sink.published_at.to_rfc3339(),
+            sink.last_seq,
+            sink.published_total
+        );
+    }
+    out
+}
