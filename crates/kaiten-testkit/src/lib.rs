@@ -2,6 +2,7 @@
 //! a fresh database per test cloned from a migrated template, and the whole API served on
 //! loopback ports, with helpers to obtain every kind of credential.
 
+pub mod brokers;
 mod cluster;
 
 pub use cluster::fresh_database;

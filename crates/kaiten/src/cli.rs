@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the API server (public and platform listeners).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply the embedded migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage platform credentials (ksm_).

@@ -28,7 +28,7 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(db) => database::migrate_only(&db).await,
             Command::PlatformToken(args) => platform_token::run(args).await,
             Command::Outbox(command) => outbox::command(command).await,

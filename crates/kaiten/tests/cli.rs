@@ -33,17 +33,22 @@ struct Server {
 }
 
 fn serve(data_dir: &Path) -> (Server, Duration) {
+    serve_with(data_dir, &[])
+}
+
+fn serve_with(data_dir: &Path, env: &[(&str, &str)]) -> (Server, Duration) {
     let (port, platform_port) = (free_port(), free_port());
     let started = Instant::now();
     let child = Command::new(KAITEN)
         .arg("serve")
+        .envs(env.iter().copied())
         .env("KAITEN_DATA_DIR", data_dir)
         .env("KAITEN_PORT", port.to_string())
         .env("KAITEN_PLATFORM_PORT", platform_port.to_string())
         .env("KAITEN_HOST", "127.0.0.1")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::options().create(true).append(true).open(data_dir.join("serve.log")).unwrap())
         .spawn()
         .unwrap();
     let server = Server {
@@ -56,7 +61,11 @@ fn serve(data_dir: &Path) -> (Server, Duration) {
         if client.get(format!("{}/api/healthz", server.core)).send().is_ok_and(|r| r.status().is_success()) {
             return (server, started.elapsed());
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "serve did not become healthy");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve did not become healthy:\n{}",
+            std::fs::read_to_string(data_dir.join("serve.log")).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(25));
     }
 }
@@ -182,4 +191,103 @@ fn bad_invocations_fail_with_a_message() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["info"]["title"], "Kaiten Platform API");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
+    use kaiten_testkit::brokers;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = data_dir();
+    let platform_token = create_platform_token(&dir, "admin");
+    let env = [("KAITEN_RABBITMQ_URL", brokers::RABBITMQ_URL), ("KAITEN_NATS_URL", brokers::NATS_URL)];
+    let (mut server, _) = serve_with(&dir, &env);
+    let (_, org) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations", server.platform),
+        &platform_token,
+        Some(json!({"externalId": "org_crash", "name": "Crash"})),
+    );
+    let org_id: uuid::Uuid = org["id"].as_str().unwrap().parse().unwrap();
+    let (_, minted) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations/{org_id}/tokens", server.platform),
+        &platform_token,
+        Some(json!({"name": "writer"})),
+    );
+    let token = minted["token"].as_str().unwrap().to_owned();
+    let (rabbit, nats) = runtime.block_on(async { (brokers::rabbitmq(org_id).await, brokers::nats(org_id).await) });
+
+    // A burst of writers; the server is killed (SIGKILL) in the middle of it.
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (core, token) = (server.core.clone(), token.clone());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for i in 0.. {
+                    let sent = client
+                        .post(format!("{core}/api/customers"))
+                        .bearer_auth(&token)
+                        .json(&json!({"name": format!("w{w} c{i}")}))
+                        .send();
+                    if sent.is_err() {
+                        return i;
+                    }
+                }
+                unreachable!()
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let attempted: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert!(attempted > 20, "the burst was under way when the server died ({attempted} writes)");
+
+    let (server, _) = serve_with(&dir, &env);
+    for i in 0..10 {
+        let (status, _) = call(
+            reqwest::Method::POST,
+            format!("{}/api/customers", server.core),
+            &token,
+            Some(json!({"name": format!("after {i}")})),
+        );
+        assert_eq!(status, 201);
+    }
+    // What was committed is what the API lists now: one CUSTOMER_CREATED each.
+    let mut committed = std::collections::HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let (_, page) = call(
+            reqwest::Method::GET,
+            format!("{}/api/customers?limit=200&cursor={cursor}", server.core),
+            &token,
+            None,
+        );
+        committed.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    let created = |received: &brokers::Received| -> std::collections::HashSet<String> {
+        received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, body)| body["name"] == "CUSTOMER_CREATED")
+            .map(|(_, body)| body["data"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while created(&rabbit) != committed || created(&nats) != committed {
+        assert!(
+            Instant::now() < deadline,
+            "after the crash: {} committed, RabbitMQ has {}, NATS has {}",
+            committed.len(),
+            created(&rabbit).len(),
+            created(&nats).len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(server.stop().success());
 }

@@ -193,12 +193,28 @@ fn running_port(pgdata: &Path) -> anyhow::Result<Option<u16>> {
     let mut lines = pid_file.lines();
     let pid: Option<i32> = lines.next().and_then(|l| l.trim().parse().ok());
     let port: Option<u16> = pid_file.lines().nth(3).and_then(|l| l.trim().parse().ok());
-    let alive = pid.is_some_and(|pid| {
+    let alive = |pid: i32| {
         sys::process_exists(pid)
             && fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == "postgres")
-    });
-    if alive {
-        return Ok(port);
+    };
+    // A postmaster still shutting down (its server was just killed and took it along) cannot
+    // be attached to: wait for it to go, then start a new one.
+    let stopping = pid_file.lines().nth(7).is_some_and(|status| status.trim() == "stopping");
+    if let Some(pid) = pid.filter(|pid| alive(*pid)) {
+        if !stopping {
+            return Ok(port);
+        }
+        tracing::info!(pid, "the embedded PostgreSQL is shutting down; waiting for it before starting anew");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while alive(pid) {
+            if std::time::Instant::now() > deadline {
+                bail!("the embedded PostgreSQL (pid {pid}) did not finish shutting down within 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if !pid_path.exists() {
+            return Ok(None);
+        }
     }
     tracing::warn!(path = %pid_path.display(), "removing a stale postmaster.pid left by a cluster that is gone");
     fs::remove_file(&pid_path)?;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use kaiten_events::nats::NatsSink;
 use kaiten_events::rabbitmq::RabbitSink;
 use kaiten_events::{Metrics, Mode, Sinks};
-use support::{Collecting, Gate, NATS, RABBITMQ, db, distinct, eventually, nats_consumer, rabbit_consumer};
+use kaiten_testkit::brokers::{self, ids};
+use support::{Collecting, Gate, NATS, RABBITMQ, db, distinct, eventually};
 
 fn sinks(collecting: &Arc<Collecting>, rabbit_url: &str) -> Sinks {
     vec![collecting.clone(), Arc::new(RabbitSink::new(rabbit_url, false)), Arc::new(NatsSink::new(NATS))]
@@ -17,7 +18,7 @@ fn sinks(collecting: &Arc<Collecting>, rabbit_url: &str) -> Sinks {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn committed_events_reach_every_sink_once_in_commit_order_and_rolled_back_ones_never() {
     let db = db().await;
-    let (rabbit, nats) = (rabbit_consumer(db.org).await, nats_consumer(db.org).await);
+    let (rabbit, nats) = (brokers::rabbitmq(db.org).await, brokers::nats(db.org).await);
     let collecting = Arc::new(Collecting::default());
     let metrics = Arc::new(Metrics::default());
     let relay = db.relay(Mode::Wal, sinks(&collecting, RABBITMQ), metrics.clone()).await;
@@ -61,8 +62,8 @@ async fn committed_events_reach_every_sink_once_in_commit_order_and_rolled_back_
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(collecting.ids(), committed, "in-process: once each, in commit order");
-    assert_eq!(*rabbit.lock().unwrap(), committed, "RabbitMQ: once each, in commit order");
-    assert_eq!(*nats.lock().unwrap(), committed, "NATS: once each, in commit order");
+    assert_eq!(ids(&rabbit), committed, "RabbitMQ: once each, in commit order");
+    assert_eq!(ids(&nats), committed, "NATS: once each, in commit order");
     let first = collecting.events.lock().unwrap()[0].clone();
     assert_eq!((first.event_name.as_str(), first.data["n"].as_i64()), ("CUSTOMER_CREATED", Some(0)));
     assert_eq!(metrics.published_total("rabbitmq"), 35);
@@ -73,7 +74,7 @@ async fn committed_events_reach_every_sink_once_in_commit_order_and_rolled_back_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_outage_holds_the_position_and_everything_arrives_when_it_is_back() {
     let db = db().await;
-    let rabbit = rabbit_consumer(db.org).await;
+    let rabbit = brokers::rabbitmq(db.org).await;
     let gate = Gate::closed("127.0.0.1:5672").await;
     let collecting = Arc::new(Collecting::default());
     let metrics = Arc::new(Metrics::default());
@@ -99,7 +100,7 @@ async fn a_broker_outage_holds_the_position_and_everything_arrives_when_it_is_ba
         committed.push(db.write(n).await);
     }
     eventually(20, "RabbitMQ to receive everything", || rabbit.lock().unwrap().len() >= 25).await;
-    assert_eq!(distinct(&rabbit.lock().unwrap()), distinct(&committed));
+    assert_eq!(distinct(&ids(&rabbit)), distinct(&committed));
     eventually(5, "the in-process sink to catch up", || distinct(&collecting.ids()) == distinct(&committed)).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_ne!(db.confirmed_lsn().await, before, "confirmed once delivered");
@@ -223,7 +224,7 @@ async fn a_malformed_row_is_quarantined_and_the_pipeline_goes_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_polling_relay_publishes_and_marks_rows() {
     let db = db().await;
-    let nats = nats_consumer(db.org).await;
+    let nats = brokers::nats(db.org).await;
     let collecting = Arc::new(Collecting::default());
     let relay = db
         .relay(Mode::Poll, vec![collecting.clone(), Arc::new(NatsSink::new(NATS))], Arc::new(Metrics::default()))
@@ -234,7 +235,7 @@ async fn the_polling_relay_publishes_and_marks_rows() {
     }
     eventually(10, "NATS to receive the events", || nats.lock().unwrap().len() >= 15).await;
     assert_eq!(collecting.ids(), committed);
-    assert_eq!(*nats.lock().unwrap(), committed);
+    assert_eq!(ids(&nats), committed);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let unpublished: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
         .fetch_one(&db.pool)

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use kaiten_events::{Metrics, Mode, OutboxEvent, RelayConfig, Sink, Sinks};
 use sqlx::PgPool;
@@ -13,8 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-pub const RABBITMQ: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
-pub const NATS: &str = "nats://127.0.0.1:4222";
+pub use kaiten_testkit::brokers::{NATS_URL as NATS, RABBITMQ_URL as RABBITMQ};
 
 pub struct Db {
     pub url: String,
@@ -109,97 +107,6 @@ pub async fn eventually(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
         assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Message ids of one organization's events arriving at RabbitMQ, in arrival order.
-pub async fn rabbit_consumer(org: Uuid) -> Arc<Mutex<Vec<Uuid>>> {
-    use lapin::options::{
-        BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-    };
-    use lapin::types::FieldTable;
-    let connection = lapin::Connection::connect(RABBITMQ, lapin::ConnectionProperties::default()).await.unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    channel
-        .exchange_declare(
-            kaiten_events::rabbitmq::EXCHANGE.into(),
-            lapin::ExchangeKind::Topic,
-            ExchangeDeclareOptions { durable: true, ..Default::default() },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let queue = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    channel
-        .queue_bind(
-            queue.name().clone(),
-            kaiten_events::rabbitmq::EXCHANGE.into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let mut consumer = channel
-        .basic_consume(queue.name().clone(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
-        .await
-        .unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    tokio::spawn(async move {
-        let _keep = connection;
-        while let Some(Ok(delivery)) = consumer.next().await {
-            let body: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap_or_default();
-            if body["organization_id"] == org.to_string() {
-                let id = delivery.properties.message_id().as_ref().map(|m| m.as_str().parse::<Uuid>().unwrap());
-                sink.lock().unwrap().extend(id);
-            }
-            let _ = delivery.ack(BasicAckOptions::default()).await;
-        }
-    });
-    seen
-}
-
-/// Message ids of one organization's events arriving at the JetStream stream, from now on.
-pub async fn nats_consumer(org: Uuid) -> Arc<Mutex<Vec<Uuid>>> {
-    use async_nats::jetstream::{self, consumer, stream};
-    let client = async_nats::connect(NATS).await.unwrap();
-    let js = jetstream::new(client);
-    let stream = js
-        .get_or_create_stream(stream::Config {
-            name: kaiten_events::nats::STREAM.to_owned(),
-            subjects: vec![format!("{}.>", kaiten_events::nats::SUBJECT_PREFIX)],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let consumer = stream
-        .create_consumer(consumer::push::OrderedConfig {
-            deliver_subject: format!("_test.{}", Uuid::new_v4().simple()),
-            deliver_policy: consumer::DeliverPolicy::New,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let mut messages = consumer.messages().await.unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    tokio::spawn(async move {
-        while let Some(Ok(message)) = messages.next().await {
-            let headers = message.headers.clone().unwrap_or_default();
-            if headers.get("Kaiten-Organization-Id").map(|v| v.as_str()) == Some(org.to_string().as_str()) {
-                let id = headers.get("Nats-Msg-Id").and_then(|v| v.as_str().parse::<Uuid>().ok());
-                sink.lock().unwrap().extend(id);
-            }
-        }
-    });
-    seen
 }
 
 pub fn distinct(ids: &[Uuid]) -> HashSet<Uuid> {
