@@ -1,7 +1,9 @@
 //! `kaiten-load`: loopback load on the hot paths of a running server, set up through its API
 //! so it measures what a product sees. `usage`: N clients append usage reports. `ofrep`: flag
-//! evaluation (single, bulk) against the server's own static route as the ceiling.
+//! evaluation (single, bulk) against the server's own static route as the ceiling. `events`:
+//! the event pipeline, commit to broker.
 
+mod events;
 mod ofrep;
 mod run;
 mod setup;
@@ -47,6 +49,13 @@ enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// The event pipeline: customers created at a fixed rate, consumed from RabbitMQ and NATS.
+    Events {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
+    },
 }
 
 #[tokio::main]
@@ -54,5 +63,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Usage { target, instances } => usage::run(&target, instances).await,
         Command::Ofrep { target } => ofrep::run(&target).await,
+        Command::Events { target, rate } => events::run(&target, rate).await,
     }
 }

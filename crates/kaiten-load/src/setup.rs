@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::Target;
 
 pub struct Api {
+    pub organization_id: String,
     pub http: reqwest::Client,
     pub core: String,
     pub token: String,
@@ -47,6 +48,7 @@ pub async fn organization(target: &Target, http: &reqwest::Client) -> anyhow::Re
         .json()
         .await?;
     Ok(Api {
+        organization_id: org_id.to_owned(),
         http: http.clone(),
         core: target.core.clone(),
         token: minted["token"].as_str().context("token")?.to_owned(),

@@ -15,8 +15,16 @@ pub const EXCHANGE: &str = "kaiten.events";
 pub const STREAM: &str = "KAITEN_EVENTS";
 pub const SUBJECTS: &str = "kaiten.events.>";
 
-/// `(message id, body)` of each message received so far.
-pub type Received = Arc<Mutex<Vec<(Uuid, Value)>>>;
+/// One message as a consumer got it.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: Uuid,
+    pub body: Value,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The messages received so far, in arrival order.
+pub type Received = Arc<Mutex<Vec<Message>>>;
 
 /// An exclusive queue bound to every routing key of the exchange.
 pub async fn rabbitmq(organization_id: Uuid) -> Received {
@@ -57,7 +65,7 @@ pub async fn rabbitmq(organization_id: Uuid) -> Received {
             if body["organization_id"] == organization_id.to_string()
                 && let Some(id) = id
             {
-                sink.lock().unwrap().push((id, body));
+                sink.lock().unwrap().push(Message { id, body, received_at: chrono::Utc::now() });
             }
             let _ = delivery.ack(BasicAckOptions::default()).await;
         }
@@ -97,7 +105,7 @@ pub async fn nats(organization_id: Uuid) -> Received {
                 && let Some(id) = id
             {
                 let body: Value = serde_json::from_slice(&message.payload).unwrap_or_default();
-                sink.lock().unwrap().push((id, body));
+                sink.lock().unwrap().push(Message { id, body, received_at: chrono::Utc::now() });
             }
         }
     });
@@ -106,5 +114,5 @@ pub async fn nats(organization_id: Uuid) -> Received {
 
 /// The message ids received so far.
 pub fn ids(received: &Received) -> Vec<Uuid> {
-    received.lock().unwrap().iter().map(|(id, _)| *id).collect()
+    received.lock().unwrap().iter().map(|m| m.id).collect()
 }

@@ -274,8 +274,8 @@ fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(_, body)| body["name"] == "CUSTOMER_CREATED")
-            .map(|(_, body)| body["data"]["id"].as_str().unwrap_or_default().to_owned())
+            .filter(|m| m.body["name"] == "CUSTOMER_CREATED")
+            .map(|m| m.body["data"]["id"].as_str().unwrap_or_default().to_owned())
             .collect()
     };
     let deadline = Instant::now() + Duration::from_secs(30);
