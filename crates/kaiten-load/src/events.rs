@@ -1,7 +1,8 @@
 //! The event pipeline under load: customers created through the API at a fixed rate (each
-//! commits one `CUSTOMER_CREATED`), consumed from RabbitMQ and NATS JetStream; then as fast as
-//! the clients can. Reports commit-to-broker latency per sink, the drain rate (the pipeline's
-//! ceiling here) and the largest replication lag the server reported meanwhile.
+//! commits one `CUSTOMER_CREATED`), consumed from RabbitMQ and NATS JetStream; then events
+//! committed straight into the database as fast as N connections can. Reports commit-to-broker
+//! latency per sink, the drain rate at each broker (the pipeline's ceiling) and the largest
+//! replication lag the server reported meanwhile.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,9 +13,11 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::{Target, run, setup};
+use crate::{Target, setup};
 
-pub async fn run(target: &Target, rate: u32) -> anyhow::Result<()> {
+const CEILING_PER_CLIENT: usize = 2_000;
+
+pub async fn run(target: &Target, rate: u32, database_url: &str) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let api = Arc::new(setup::organization(target, &http).await?);
     let org: Uuid = api.organization_id.parse()?;
@@ -31,30 +34,51 @@ pub async fn run(target: &Target, rate: u32) -> anyhow::Result<()> {
     println!("paced: committed={ok} all_arrived={drained} max_lag_bytes={}", lag.load(Ordering::Relaxed));
 
     let before = rabbit.lock().unwrap().len().min(nats.lock().unwrap().len());
-    println!("== ceiling: {} clients creating as fast as they can for 10 s", target.clients);
+    let events = target.clients * CEILING_PER_CLIENT;
+    println!("== ceiling: {events} events committed by {} clients straight into the database", target.clients);
     let started = Instant::now();
-    let api_for_load = api.clone();
-    let measured = run::measure(target.clients, 10, move |n| {
-        let api = api_for_load.clone();
-        async move { api.post("/customers", json!({"name": format!("ceiling {n}")})).await.is_ok() }
-    })
-    .await;
-    measured.print("api_writes");
-    let total = ok + measured.ok;
-    wait_for(&[&rabbit, &nats], total, Duration::from_secs(120)).await;
+    commit_directly(database_url, &api.organization_id, target.clients).await?;
+    let committed_in = started.elapsed().as_secs_f64();
+    wait_for(&[&rabbit, &nats], before + events, Duration::from_secs(120)).await;
+    println!("ceiling: committed_per_second={:.0}", events as f64 / committed_in);
     for (name, received) in [("rabbitmq", &rabbit), ("nats", &nats)] {
-        let last = received.lock().unwrap().last().map(|m| m.received_at);
-        let elapsed = last.map_or(0.0, |at| {
-            (at - chrono::Utc::now()).num_milliseconds() as f64 / 1e3 + started.elapsed().as_secs_f64()
-        });
-        let count = received.lock().unwrap().len().saturating_sub(before);
-        #[allow(clippy::cast_precision_loss)]
-        let drain = if elapsed > 0.0 { count as f64 / elapsed } else { 0.0 };
-        println!("ceiling {name}: events={count} events_per_second={drain:.0}");
+        let messages = received.lock().unwrap();
+        let (Some(first), Some(last)) = (messages.get(before), messages.last()) else { continue };
+        let span = (last.received_at - first.received_at).num_milliseconds().max(1) as f64 / 1e3;
+        let count = messages.len() - before;
+        println!("ceiling {name}: events={count} drained_per_second={:.0}", count as f64 / span);
+        drop(messages);
         report(name, received, before);
     }
     println!("max_lag_bytes={}", lag.load(Ordering::Relaxed));
     sampler.abort();
+    Ok(())
+}
+
+/// `clients` connections each committing `CEILING_PER_CLIENT` events, one per transaction.
+async fn commit_directly(url: &str, organization_id: &str, clients: usize) -> anyhow::Result<()> {
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(clients as u32).connect(url).await?;
+    let organization: Uuid = organization_id.parse()?;
+    let writers = (0..clients).map(|_| {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            for n in 0..CEILING_PER_CLIENT {
+                sqlx::query(
+                    "INSERT INTO outbox_events (organization_id, event_name, event_type, data)
+                     VALUES ($1, 'CUSTOMER_CREATED', 'com.kaiten.customer.v1.created',
+                             jsonb_build_object('id', gen_random_uuid(), 'name', 'ceiling ' || $2::int))",
+                )
+                .bind(organization)
+                .bind(n as i32)
+                .execute(&pool)
+                .await?;
+            }
+            anyhow::Ok(())
+        })
+    });
+    for writer in writers.collect::<Vec<_>>() {
+        writer.await??;
+    }
     Ok(())
 }
 
@@ -111,9 +135,11 @@ fn report(name: &str, received: &Received, skip: usize) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
         latencies.get(((latencies.len().saturating_sub(1)) as f64 * p).round() as usize).copied().unwrap_or(0.0)
     };
+    let distinct: std::collections::HashSet<Uuid> = received.lock().unwrap()[skip..].iter().map(|m| m.id).collect();
     println!(
-        "{name}: messages={} commit_to_broker_p50_ms={:.2} p99_ms={:.2} max_ms={:.2}",
+        "{name}: messages={} distinct={} commit_to_broker_p50_ms={:.2} p99_ms={:.2} max_ms={:.2}",
         latencies.len(),
+        distinct.len(),
         at(0.5),
         at(0.99),
         latencies.last().copied().unwrap_or(0.0)

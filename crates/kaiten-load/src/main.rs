@@ -55,6 +55,10 @@ enum Command {
         target: Target,
         #[arg(long, default_value_t = 1000)]
         rate: u32,
+        /// The server's database: the ceiling phase commits events there directly, so it
+        /// measures the pipeline rather than the API.
+        #[arg(long, env = "BENCH_DATABASE_URL")]
+        database_url: String,
     },
 }
 
@@ -63,6 +67,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Usage { target, instances } => usage::run(&target, instances).await,
         Command::Ofrep { target } => ofrep::run(&target).await,
-        Command::Events { target, rate } => events::run(&target, rate).await,
+        Command::Events { target, rate, database_url } => events::run(&target, rate, &database_url).await,
     }
 }
