@@ -4,6 +4,9 @@
 -- The polling relay's work list: rows it has not published yet. The WAL relay never sets
 -- `published_at`; its position is the replication slot.
 ALTER TABLE outbox_events ADD COLUMN published_at timestamptz;
+-- What exists before the pipeline does is history, not a backlog: a first start in polling mode
+-- must not send it all.
+UPDATE outbox_events SET published_at = occurred_at;
 CREATE INDEX outbox_events_unpublished ON outbox_events (seq) WHERE published_at IS NULL;
 
 -- What each sink last accepted, for `kaiten outbox status` and the lag gauges. One row per

@@ -16,6 +16,7 @@ use crate::sink::{Sink, Sinks};
 
 const FIRST_RETRY: Duration = Duration::from_millis(100);
 const MAX_RETRY: Duration = Duration::from_secs(5);
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Delivery {
     pub pool: PgPool,
@@ -39,7 +40,9 @@ impl Delivery {
     async fn until_accepted(&self, sink: &dyn Sink, events: &[OutboxEvent]) {
         let mut wait = FIRST_RETRY;
         loop {
-            match sink.publish(events).await {
+            // A broker that hangs (a blocked connection, a lost peer) counts as a failure.
+            let attempt = tokio::time::timeout(PUBLISH_TIMEOUT, sink.publish(events)).await;
+            match attempt.unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {PUBLISH_TIMEOUT:?}"))) {
                 Ok(()) => break,
                 Err(err) => {
                     self.metrics.retried(sink.name());

@@ -21,17 +21,37 @@ pub struct OutboxEvent {
     pub committed_at: DateTime<Utc>,
 }
 
-/// Why a row cannot be published: it goes to quarantine instead.
+/// The largest body a sink is handed: NATS refuses messages over its `max_payload`, whose
+/// default is 1 MiB; leave room for the envelope.
+pub const MAX_DATA_BYTES: usize = 900 * 1024;
+
+/// Why a row cannot be published: it goes to quarantine instead. Everything a broker would
+/// refuse for good is caught here, so no single event can stall the pipeline.
 pub fn malformed(event_name: &str, event_type: &str, data: &Value) -> Option<String> {
     if event_name.trim().is_empty() {
         Some("blank event_name".to_owned())
     } else if event_type.trim().is_empty() {
         Some("blank event_type".to_owned())
+    } else if !valid_routing_key(event_type) {
+        Some(
+            "event_type is not a routing key: 1-200 characters in dot-separated tokens of letters, digits, _ and -"
+                .to_owned(),
+        )
     } else if !data.is_object() {
         Some(format!("data is not a JSON object but {}", kind(data)))
+    } else if data.to_string().len() > MAX_DATA_BYTES {
+        Some(format!("data is larger than {MAX_DATA_BYTES} bytes"))
     } else {
         None
     }
+}
+
+/// Usable as an AMQP routing key (at most 255 bytes) and as NATS subject tokens.
+fn valid_routing_key(event_type: &str) -> bool {
+    event_type.len() <= 200
+        && event_type.split('.').all(|token| {
+            !token.is_empty() && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -143,5 +163,10 @@ mod tests {
         assert_eq!(malformed("X", "x", &json!([1])).as_deref(), Some("data is not a JSON object but an array"));
         assert_eq!(malformed(" ", "x", &json!({})).as_deref(), Some("blank event_name"));
         assert_eq!(malformed("X", "x", &json!({})), None);
+        for bad in ["a..b", "a.b c", "a.*", "a.>", &"x".repeat(201)] {
+            assert!(malformed("X", bad, &json!({})).is_some(), "{bad}");
+        }
+        let huge = json!({"blob": "x".repeat(MAX_DATA_BYTES)});
+        assert_eq!(malformed("X", "x", &huge).as_deref(), Some("data is larger than 921600 bytes"));
     }
 }

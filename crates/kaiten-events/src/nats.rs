@@ -12,6 +12,7 @@ use crate::sink::Sink;
 
 pub const STREAM: &str = "KAITEN_EVENTS";
 pub const SUBJECT_PREFIX: &str = "kaiten.events";
+const ACK_WINDOW: usize = 1_000;
 
 pub struct NatsSink {
     url: String,
@@ -46,6 +47,15 @@ impl NatsSink {
 
     async fn send(&self, events: &[OutboxEvent]) -> anyhow::Result<()> {
         let context = self.context().await?;
+        // JetStream admits a bounded number of unacknowledged publishes (5 000 by default) and
+        // waits for room: await the acks of each window before publishing the next.
+        for window in events.chunks(ACK_WINDOW) {
+            self.send_window(&context, window).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_window(&self, context: &Context, events: &[OutboxEvent]) -> anyhow::Result<()> {
         let mut acks = Vec::with_capacity(events.len());
         for event in events {
             let mut headers = HeaderMap::new();

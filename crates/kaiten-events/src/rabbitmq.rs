@@ -4,7 +4,9 @@
 //! that is down at start or goes away only delays events.
 
 use futures_util::future::{BoxFuture, try_join_all};
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
+use lapin::options::{
+    BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind};
 use tokio::sync::Mutex;
@@ -13,6 +15,8 @@ use crate::event::OutboxEvent;
 use crate::sink::Sink;
 
 pub const EXCHANGE: &str = "kaiten.events";
+/// Where messages no queue is bound for go (for an exchange this sink created).
+pub const UNROUTED: &str = "kaiten.events.unrouted";
 
 pub struct RabbitSink {
     url: String,
@@ -36,16 +40,9 @@ impl RabbitSink {
         }
         *link = None;
         let connection = Connection::connect(&self.url, ConnectionProperties::default()).await?;
+        declare_topology(&connection).await?;
         let channel = connection.create_channel().await?;
         channel.confirm_select(ConfirmSelectOptions::default()).await?;
-        channel
-            .exchange_declare(
-                EXCHANGE.into(),
-                ExchangeKind::Topic,
-                ExchangeDeclareOptions { durable: true, ..Default::default() },
-                FieldTable::default(),
-            )
-            .await?;
         *link = Some((connection, channel.clone()));
         Ok(channel)
     }
@@ -73,6 +70,33 @@ impl RabbitSink {
         }
         Ok(())
     }
+}
+
+/// The exchange, unless it exists already (then it is used as configured). A new one gets an
+/// alternate exchange, so a message no queue is bound for yet is kept in the durable queue
+/// `kaiten.events.unrouted` instead of being dropped while the broker still confirms it.
+pub async fn declare_topology(connection: &Connection) -> anyhow::Result<()> {
+    let probe = connection.create_channel().await?;
+    let passive = ExchangeDeclareOptions { passive: true, ..Default::default() };
+    if probe.exchange_declare(EXCHANGE.into(), ExchangeKind::Topic, passive, FieldTable::default()).await.is_ok() {
+        let _ = probe.close(200, "ok".into()).await;
+        return Ok(());
+    }
+    // The failed passive declare closed the probe channel.
+    let channel = connection.create_channel().await?;
+    let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
+    channel.exchange_declare(UNROUTED.into(), ExchangeKind::Fanout, durable, FieldTable::default()).await?;
+    let queue = QueueDeclareOptions { durable: true, ..Default::default() };
+    channel.queue_declare(UNROUTED.into(), queue, FieldTable::default()).await?;
+    channel
+        .queue_bind(UNROUTED.into(), UNROUTED.into(), "".into(), QueueBindOptions::default(), FieldTable::default())
+        .await?;
+    let mut arguments = FieldTable::default();
+    arguments
+        .insert("alternate-exchange".into(), AMQPValue::LongString(LongString::from(UNROUTED.as_bytes().to_vec())));
+    channel.exchange_declare(EXCHANGE.into(), ExchangeKind::Topic, durable, arguments).await?;
+    let _ = channel.close(200, "ok".into()).await;
+    Ok(())
 }
 
 fn properties(event: &OutboxEvent) -> BasicProperties {

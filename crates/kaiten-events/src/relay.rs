@@ -101,9 +101,14 @@ async fn effective_mode(pool: &PgPool, wanted: Mode) -> Mode {
     }
 }
 
-/// The lock connection, if this process got the lock.
+/// The lock connection, if this process got the lock. The connection probes its peer often,
+/// so a leader whose host vanished loses the lock in seconds, not at the kernel's default
+/// two hours.
 async fn lead(url: &str) -> anyhow::Result<Option<PgConnection>> {
     let mut conn = PgConnection::connect(url).await?;
+    sqlx::raw_sql("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3")
+        .execute(&mut conn)
+        .await?;
     let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(LOCK_KEY).fetch_one(&mut conn).await?;
     Ok(got.then_some(conn))
 }
@@ -131,16 +136,23 @@ async fn relay_while_leading(
     let watch = async {
         loop {
             tokio::time::sleep(Duration::from_secs(2)).await;
-            sqlx::query("SELECT 1").execute(&mut lock).await?;
+            let alive = tokio::time::timeout(Duration::from_secs(5), sqlx::query("SELECT 1").execute(&mut lock)).await;
+            if !matches!(alive, Ok(Ok(_))) {
+                return anyhow::anyhow!("the relay's lock connection stopped answering");
+            }
+        }
+    };
+    let gauges = async {
+        loop {
             if let Ok(report) = status::read(pool, (mode == Mode::Wal).then_some(slot.as_str())).await {
                 metrics.set_lag(report.lag_bytes.unwrap_or(0), report.lag_events);
             }
+            tokio::time::sleep(Duration::from_secs(10)).await;
         }
-        #[allow(unreachable_code)]
-        anyhow::Ok(())
     };
     tokio::select! {
         outcome = relay => outcome,
-        lost = watch => lost.and(Err(anyhow::anyhow!("the relay's lock connection ended"))),
+        lost = watch => Err(lost),
+        () = gauges => Ok(()),
     }
 }

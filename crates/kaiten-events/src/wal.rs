@@ -19,10 +19,11 @@ pub const PUBLICATION: &str = "kaiten_outbox";
 /// The slot of this database: slot names are per cluster, so several databases on one server
 /// (or the tests' databases) each get their own.
 pub async fn slot_name(pool: &PgPool) -> sqlx::Result<String> {
-    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await?;
-    let clean: String =
-        database.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    Ok(format!("kaiten_outbox_{clean}").chars().take(63).collect())
+    // The database's OID: unique in the cluster, unlike a cleaned-up name.
+    let oid: i64 = sqlx::query_scalar("SELECT oid::int8 FROM pg_database WHERE datname = current_database()")
+        .fetch_one(pool)
+        .await?;
+    Ok(format!("kaiten_outbox_{oid}"))
 }
 
 /// Whether this database can do logical decoding at all.
@@ -44,7 +45,8 @@ pub async fn prepare(pool: &PgPool, slot: &str) -> sqlx::Result<()> {
     .execute(pool)
     .await;
     match publication {
-        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42710") => {}
+        // Another replica created it meanwhile (duplicate object, or the catalog's unique key).
+        Err(sqlx::Error::Database(db)) if matches!(db.code().as_deref(), Some("42710" | "23505")) => {}
         other => {
             other?;
         }
@@ -65,7 +67,9 @@ pub async fn prepare(pool: &PgPool, slot: &str) -> sqlx::Result<()> {
 
 /// Streams until the session fails; the caller restarts it.
 pub async fn stream(url: &str, slot: &str, delivery: &Delivery, batch_max: usize) -> anyhow::Result<()> {
+    // Timestamps are parsed in ISO form; the session must not inherit another DateStyle.
     let config = replication_config(url, slot, PUBLICATION)?
+        .with_options("-c datestyle=ISO -c timezone=UTC")
         .with_status_interval(std::time::Duration::from_millis(500))
         .with_wakeup_interval(std::time::Duration::from_secs(1));
     let mut client = ReplicationClient::connect(config).await?;

@@ -10,10 +10,8 @@ use uuid::Uuid;
 
 pub const RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 pub const NATS_URL: &str = "nats://127.0.0.1:4222";
-/// What the server publishes to (kept in step with `kaiten-events`).
-pub const EXCHANGE: &str = "kaiten.events";
-pub const STREAM: &str = "KAITEN_EVENTS";
-pub const SUBJECTS: &str = "kaiten.events.>";
+use kaiten_events::nats::{STREAM, SUBJECT_PREFIX};
+use kaiten_events::rabbitmq::EXCHANGE;
 
 /// One message as a consumer got it.
 #[derive(Debug, Clone)]
@@ -28,17 +26,11 @@ pub type Received = Arc<Mutex<Vec<Message>>>;
 
 /// An exclusive queue bound to every routing key of the exchange.
 pub async fn rabbitmq(organization_id: Uuid) -> Received {
-    use lapin::options::{
-        BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-    };
+    use lapin::options::{BasicAckOptions, BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
     use lapin::types::FieldTable;
     let connection = lapin::Connection::connect(RABBITMQ_URL, lapin::ConnectionProperties::default()).await.unwrap();
+    kaiten_events::rabbitmq::declare_topology(&connection).await.unwrap();
     let channel = connection.create_channel().await.unwrap();
-    let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
-    channel
-        .exchange_declare(EXCHANGE.into(), lapin::ExchangeKind::Topic, durable, FieldTable::default())
-        .await
-        .unwrap();
     let exclusive = QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() };
     let queue = channel.queue_declare("".into(), exclusive, FieldTable::default()).await.unwrap();
     channel
@@ -80,7 +72,7 @@ pub async fn nats(organization_id: Uuid) -> Received {
     let stream = js
         .get_or_create_stream(stream::Config {
             name: STREAM.to_owned(),
-            subjects: vec![SUBJECTS.to_owned()],
+            subjects: vec![format!("{SUBJECT_PREFIX}.>")],
             ..Default::default()
         })
         .await

@@ -39,7 +39,6 @@ pub async fn start(db: &Database, args: &OutboxArgs) -> anyhow::Result<Pipeline>
         "poll" => Mode::Poll,
         _ => Mode::Wal,
     };
-    let mode = relay::prepare(&db.pool, wanted).await?;
     let mut sinks: Sinks = Vec::new();
     if let Some(url) = &args.rabbitmq_url {
         sinks.push(Arc::new(RabbitSink::new(url.clone(), args.rabbitmq_debezium_envelope)));
@@ -48,19 +47,37 @@ pub async fn start(db: &Database, args: &OutboxArgs) -> anyhow::Result<Pipeline>
         sinks.push(Arc::new(NatsSink::new(url.clone())));
     }
     if sinks.is_empty() {
+        // Relaying to nobody would confirm events no sink ever saw: a broker configured later
+        // would miss them. Nothing is captured until there is somewhere to publish.
         tracing::info!(
-            "outbox relay: no broker configured (KAITEN_RABBITMQ_URL, KAITEN_NATS_URL); events stay recorded"
+            "outbox relay: no broker configured (KAITEN_RABBITMQ_URL, KAITEN_NATS_URL); events stay recorded, \
+             nothing relays them"
         );
+        return Ok(Pipeline { metrics, tasks: Vec::new() });
     }
+    let mode = relay::prepare(&db.pool, wanted).await?;
     let mut config = RelayConfig::new(db.url.clone(), mode);
     config.batch_max = args.outbox_batch.max(1);
-    let relay = tokio::spawn(relay::run(db.pool.clone(), config, mode, sinks, metrics.clone()));
+    let relay = tokio::spawn(supervised(db.pool.clone(), config, mode, sinks, metrics.clone()));
     let retention = Retention {
         events: DAY * u32::try_from(args.outbox_retention_days).unwrap_or(u32::MAX),
         audit: args.audit_retention_days.map(|days| DAY * u32::try_from(days).unwrap_or(u32::MAX)),
     };
     let sweeper = tokio::spawn(sweep_hourly(db.pool.clone(), retention, mode == Mode::Poll));
     Ok(Pipeline { metrics, tasks: vec![relay, sweeper] })
+}
+
+/// The relay, restarted should it ever end (a panic in a sink or a broker client included):
+/// a relay that is gone would otherwise hold no lock and publish nothing, silently.
+async fn supervised(pool: PgPool, config: RelayConfig, mode: Mode, sinks: Sinks, metrics: Arc<Metrics>) {
+    loop {
+        let run = tokio::spawn(relay::run(pool.clone(), config.clone(), mode, sinks.clone(), metrics.clone()));
+        if let Err(err) = run.await {
+            metrics.set_leader(false);
+            tracing::error!(error = %err, "the outbox relay died; restarting it");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 async fn sweep_hourly(pool: PgPool, retention: Retention, polling: bool) {
