@@ -9,6 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 /// Upper bounds of the commit-to-publish latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
+/// A per-sink series: name, kind, help, and its value for one sink.
+type Family = (&'static str, &'static str, &'static str, fn(&SinkSeries) -> String);
+
 #[derive(Default)]
 pub struct Metrics {
     sinks: Mutex<BTreeMap<String, SinkSeries>>,
@@ -77,35 +80,22 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let published = family_line(&mut out, "kaiten_outbox_published_total", "counter", "Events a sink accepted.");
+        let per_sink: [Family; 3] = [
+            ("kaiten_outbox_published_total", "counter", "Events a sink accepted.", |s| s.published.to_string()),
+            ("kaiten_outbox_retried_total", "counter", "Batches a sink failed and was sent again.", |s| {
+                s.retried.to_string()
+            }),
+            ("kaiten_outbox_last_publish_timestamp_seconds", "gauge", "When a sink last accepted a batch.", |s| {
+                format!("{:.3}", s.last_publish_unix)
+            }),
+        ];
+        for (name, kind, help, value) in per_sink {
+            let name = family_line(&mut out, name, kind, help);
+            for (sink, series) in &sinks {
+                let _ = writeln!(out, "{name}{{sink=\"{sink}\"}} {}", value(series));
+            }
+        }
         let mut body = String::new();
-        for (sink, s) in &sinks {
-            let _ = writeln!(body, "{published}{{sink=\"{sink}\"}} {}", s.published);
-        }
-        out.push_str(&body);
-        body.clear();
-        let retried = family_line(
-            &mut out,
-            "kaiten_outbox_retried_total",
-            "counter",
-            "Batches a sink failed and was sent again.",
-        );
-        for (sink, s) in &sinks {
-            let _ = writeln!(body, "{retried}{{sink=\"{sink}\"}} {}", s.retried);
-        }
-        out.push_str(&body);
-        body.clear();
-        let last = family_line(
-            &mut out,
-            "kaiten_outbox_last_publish_timestamp_seconds",
-            "gauge",
-            "When a sink last accepted a batch.",
-        );
-        for (sink, s) in &sinks {
-            let _ = writeln!(body, "{last}{{sink=\"{sink}\"}} {:.3}", s.last_publish_unix);
-        }
-        out.push_str(&body);
-        body.clear();
         let latency = family_line(
             &mut out,
             "kaiten_outbox_commit_to_publish_seconds",
