@@ -1,10 +1,13 @@
 //! One committed outbox row, as the relay hands it to every sink.
 
+use std::sync::OnceLock;
+
+use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct OutboxEvent {
     pub seq: i64,
     pub id: Uuid,
@@ -19,6 +22,8 @@ pub struct OutboxEvent {
     /// When the writing transaction committed (the WAL says so; the poller uses the time it
     /// read the row), for the commit-to-publish latency.
     pub committed_at: DateTime<Utc>,
+    /// The default body, serialized once however many sinks carry it.
+    pub body: OnceLock<Bytes>,
 }
 
 /// The largest body a sink is handed: NATS refuses messages over its `max_payload`, whose
@@ -27,7 +32,8 @@ pub const MAX_DATA_BYTES: usize = 900 * 1024;
 
 /// Why a row cannot be published: it goes to quarantine instead. Everything a broker would
 /// refuse for good is caught here, so no single event can stall the pipeline.
-pub fn malformed(event_name: &str, event_type: &str, data: &Value) -> Option<String> {
+/// `data_len` is the payload's length as JSON text (the caller has that text already).
+pub fn malformed(event_name: &str, event_type: &str, data: &Value, data_len: usize) -> Option<String> {
     if event_name.trim().is_empty() {
         Some("blank event_name".to_owned())
     } else if event_type.trim().is_empty() {
@@ -39,7 +45,7 @@ pub fn malformed(event_name: &str, event_type: &str, data: &Value) -> Option<Str
         )
     } else if !data.is_object() {
         Some(format!("data is not a JSON object but {}", kind(data)))
-    } else if data.to_string().len() > MAX_DATA_BYTES {
+    } else if data_len > MAX_DATA_BYTES {
         Some(format!("data is larger than {MAX_DATA_BYTES} bytes"))
     } else {
         None
@@ -67,7 +73,11 @@ fn kind(value: &Value) -> &'static str {
 
 impl OutboxEvent {
     /// The message body brokers carry by default.
-    pub fn body(&self) -> Vec<u8> {
+    pub fn body(&self) -> Bytes {
+        self.body.get_or_init(|| Bytes::from(self.serialize_body())).clone()
+    }
+
+    fn serialize_body(&self) -> Vec<u8> {
         let mut body = json!({
             "id": self.id,
             "organization_id": self.organization_id,
@@ -142,6 +152,7 @@ mod tests {
             data: json!({"slug": "acme"}),
             instance_id: Some(Uuid::nil()),
             committed_at: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            body: OnceLock::new(),
         }
     }
 
@@ -160,13 +171,14 @@ mod tests {
 
     #[test]
     fn malformed_rows_are_named() {
-        assert_eq!(malformed("X", "x", &json!([1])).as_deref(), Some("data is not a JSON object but an array"));
-        assert_eq!(malformed(" ", "x", &json!({})).as_deref(), Some("blank event_name"));
-        assert_eq!(malformed("X", "x", &json!({})), None);
+        assert_eq!(malformed("X", "x", &json!([1]), 5).as_deref(), Some("data is not a JSON object but an array"));
+        assert_eq!(malformed(" ", "x", &json!({}), 2).as_deref(), Some("blank event_name"));
+        assert_eq!(malformed("X", "x", &json!({}), 2), None);
         for bad in ["a..b", "a.b c", "a.*", "a.>", &"x".repeat(201)] {
-            assert!(malformed("X", bad, &json!({})).is_some(), "{bad}");
+            assert!(malformed("X", bad, &json!({}), 2).is_some(), "{bad}");
         }
         let huge = json!({"blob": "x".repeat(MAX_DATA_BYTES)});
-        assert_eq!(malformed("X", "x", &huge).as_deref(), Some("data is larger than 921600 bytes"));
+        let len = huge.to_string().len();
+        assert_eq!(malformed("X", "x", &huge, len).as_deref(), Some("data is larger than 921600 bytes"));
     }
 }

@@ -51,7 +51,7 @@ pub async fn drain_once(pool: &PgPool, delivery: &Delivery, batch_max: usize) ->
     let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
     let (mut events, mut quarantined) = (Vec::new(), Vec::new());
     for row in rows {
-        match malformed(&row.event_name, &row.event_type, &row.data) {
+        match malformed(&row.event_name, &row.event_type, &row.data, row.data.to_string().len()) {
             Some(reason) => quarantined.push(Quarantined {
                 seq: row.seq,
                 raw: serde_json::json!({"event_name": row.event_name, "event_type": row.event_type, "data": row.data}),
@@ -67,6 +67,7 @@ pub async fn drain_once(pool: &PgPool, delivery: &Delivery, batch_max: usize) ->
                 data: row.data,
                 instance_id: row.instance_id,
                 committed_at: read_at,
+                body: Default::default(),
             }),
         }
     }

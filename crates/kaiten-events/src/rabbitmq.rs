@@ -51,7 +51,7 @@ impl RabbitSink {
         let channel = self.channel().await?;
         let mut confirms = Vec::with_capacity(events.len());
         for event in events {
-            let body = if self.debezium { event.debezium_body() } else { event.body() };
+            let body = if self.debezium { event.debezium_body().into() } else { event.body() };
             let confirm = channel
                 .basic_publish(
                     EXCHANGE.into(),

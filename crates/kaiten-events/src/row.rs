@@ -35,12 +35,10 @@ pub fn to_event(row: &Row, committed_at: DateTime<Utc>) -> Result<OutboxEvent, Q
     let Some(occurred_at) = text("occurred_at").and_then(timestamp) else {
         return Err(quarantine("occurred_at is not a timestamp".into()));
     };
-    let data: Value = match text("data").map(serde_json::from_str) {
-        Some(Ok(data)) => data,
-        _ => return Err(quarantine("data is not JSON".into())),
-    };
+    let raw = text("data").unwrap_or_default();
+    let Ok(data) = serde_json::from_str::<Value>(raw) else { return Err(quarantine("data is not JSON".into())) };
     let (name, kind) = (text("event_name").unwrap_or_default(), text("event_type").unwrap_or_default());
-    if let Some(reason) = malformed(name, kind, &data) {
+    if let Some(reason) = malformed(name, kind, &data, raw.len()) {
         return Err(quarantine(reason));
     }
     Ok(OutboxEvent {
@@ -53,6 +51,7 @@ pub fn to_event(row: &Row, committed_at: DateTime<Utc>) -> Result<OutboxEvent, Q
         data,
         instance_id: uuid("instance_id"),
         committed_at,
+        body: Default::default(),
     })
 }
 

@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 pub const RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 pub const NATS_URL: &str = "nats://127.0.0.1:4222";
-use kaiten_events::nats::{STREAM, SUBJECT_PREFIX};
 use kaiten_events::rabbitmq::EXCHANGE;
 
 /// One message as a consumer got it.
@@ -67,16 +66,9 @@ pub async fn rabbitmq(organization_id: Uuid) -> Received {
 
 /// An ordered push consumer on the stream, delivering what arrives from now on.
 pub async fn nats(organization_id: Uuid) -> Received {
-    use async_nats::jetstream::{self, consumer, stream};
+    use async_nats::jetstream::{self, consumer};
     let js = jetstream::new(async_nats::connect(NATS_URL).await.unwrap());
-    let stream = js
-        .get_or_create_stream(stream::Config {
-            name: STREAM.to_owned(),
-            subjects: vec![format!("{SUBJECT_PREFIX}.>")],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let stream = js.get_or_create_stream(kaiten_events::nats::stream_config()).await.unwrap();
     let consumer = stream
         .create_consumer(consumer::push::OrderedConfig {
             deliver_subject: format!("_test.{}", Uuid::new_v4().simple()),
