@@ -29,6 +29,10 @@ pub struct RelayConfig {
     pub batch_max: usize,
     pub poll_idle: Duration,
     pub standby_poll: Duration,
+    /// How often the WAL relay writes a logical message of its own: PostgreSQL does not send
+    /// transactions without outbox rows, so on a database whose other tables are busy but
+    /// whose outbox is quiet, the slot would otherwise never advance and WAL would pile up.
+    pub heartbeat: Duration,
 }
 
 impl RelayConfig {
@@ -39,6 +43,7 @@ impl RelayConfig {
             batch_max: 500,
             poll_idle: Duration::from_millis(50),
             standby_poll: Duration::from_secs(1),
+            heartbeat: Duration::from_secs(10),
         }
     }
 }
@@ -150,9 +155,21 @@ async fn relay_while_leading(
             tokio::time::sleep(Duration::from_secs(10)).await;
         }
     };
+    let heartbeat = async {
+        loop {
+            tokio::time::sleep(config.heartbeat).await;
+            if mode == Mode::Wal
+                && let Err(err) =
+                    sqlx::query("SELECT pg_logical_emit_message(true, 'kaiten.heartbeat', '')").execute(pool).await
+            {
+                tracing::warn!(error = %err, "could not write the relay's heartbeat");
+            }
+        }
+    };
     tokio::select! {
         outcome = relay => outcome,
         lost = watch => Err(lost),
         () = gauges => Ok(()),
+        () = heartbeat => Ok(()),
     }
 }

@@ -61,18 +61,26 @@ impl Db {
         let mut config = RelayConfig::new(self.url.clone(), mode);
         config.standby_poll = Duration::from_millis(200);
         config.poll_idle = Duration::from_millis(20);
+        config.heartbeat = Duration::from_millis(300);
         let mode = kaiten_events::relay::prepare(&self.pool, mode).await.expect("prepare the relay");
         tokio::spawn(kaiten_events::relay::run(self.pool.clone(), config, mode, sinks, metrics))
     }
 
-    pub async fn confirmed_lsn(&self) -> Option<String> {
+    /// Where the WAL ends now.
+    pub async fn wal_end(&self) -> String {
+        sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").fetch_one(&self.pool).await.unwrap()
+    }
+
+    /// Whether the slot is confirmed beyond `lsn`.
+    pub async fn confirmed_beyond(&self, lsn: &str) -> bool {
         sqlx::query_scalar(
-            "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE database = current_database()",
+            "SELECT coalesce(confirmed_flush_lsn > $1::pg_lsn, false) FROM pg_replication_slots
+              WHERE database = current_database()",
         )
-        .fetch_optional(&self.pool)
+        .bind(lsn)
+        .fetch_one(&self.pool)
         .await
         .unwrap()
-        .flatten()
     }
 }
 
