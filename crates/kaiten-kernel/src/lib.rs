@@ -8,6 +8,7 @@ pub mod page;
 pub mod principal;
 pub mod row_lock;
 pub mod scope;
+pub mod scoped;
 pub mod secret;
 pub mod slug;
 pub mod uow;

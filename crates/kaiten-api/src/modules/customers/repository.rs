@@ -53,12 +53,7 @@ pub async fn find(conn: &mut PgConnection, organization_id: Uuid, slug: &str) ->
 }
 
 pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Customer, Error> {
-    let row: CustomerRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.organization_id = $1 AND c.id = $2")))
-            .bind(organization_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let row: CustomerRow = kaiten_kernel::scoped::by_id(&mut *conn, SELECT, "c", organization_id, id).await?;
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 

@@ -70,12 +70,7 @@ pub async fn find(
 }
 
 pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<DeploymentZone, Error> {
-    let row: ZoneRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE z.organization_id = $1 AND z.id = $2")))
-            .bind(organization_id)
-            .bind(id)
-            .fetch_one(conn)
-            .await?;
+    let row: ZoneRow = kaiten_kernel::scoped::by_id(&mut *conn, SELECT, "z", organization_id, id).await?;
     Ok(row.into())
 }
 

@@ -78,12 +78,7 @@ pub async fn row(
 }
 
 pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Instance, Error> {
-    let row: InstanceRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE i.organization_id = $1 AND i.id = $2")))
-            .bind(organization_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let row: InstanceRow = kaiten_kernel::scoped::by_id(&mut *conn, SELECT, "i", organization_id, id).await?;
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 

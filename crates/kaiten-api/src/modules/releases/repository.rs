@@ -52,12 +52,7 @@ pub async fn find(
 }
 
 pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Release, Error> {
-    let row: ReleaseRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.organization_id = $1 AND r.id = $2")))
-            .bind(organization_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let row: ReleaseRow = kaiten_kernel::scoped::by_id(&mut *conn, SELECT, "r", organization_id, id).await?;
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
