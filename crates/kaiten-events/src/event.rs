@@ -126,6 +126,11 @@ impl OutboxEvent {
         .into_bytes()
     }
 
+    /// The webhook payload: `{name, type, data}`, exactly the contract's envelope.
+    pub fn webhook_body(&self) -> Vec<u8> {
+        json!({"name": self.event_name, "type": self.event_type, "data": self.data}).to_string().into_bytes()
+    }
+
     /// The producer headers the original kept in the row: the instance an event is about.
     pub fn headers(&self) -> Option<Value> {
         self.instance_id.map(|i| json!({"instance_id": i}))

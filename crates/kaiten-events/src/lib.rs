@@ -17,6 +17,7 @@ pub mod row;
 pub mod sink;
 pub mod status;
 pub mod wal;
+pub mod webhooks;
 
 pub use event::OutboxEvent;
 pub use metrics::Metrics;
