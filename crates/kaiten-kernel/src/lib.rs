@@ -9,6 +9,7 @@ pub mod principal;
 pub mod row_lock;
 pub mod scope;
 pub mod scoped;
+pub mod sealed;
 pub mod secret;
 pub mod slug;
 pub mod uow;
