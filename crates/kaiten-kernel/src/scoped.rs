@@ -2,8 +2,31 @@
 
 use uuid::Uuid;
 
-/// The row `id` of the organization: `select` (columns and joins, no WHERE) filtered on
-/// `alias.organization_id` and `alias.id`. A missing row is `sqlx::Error::RowNotFound`.
+use crate::row_lock::RowLock;
+
+/// The row of the organization whose `key_column` (`slug`, `id`) is `key`, locked as `lock`
+/// says: `select` (columns and joins, no WHERE) filtered on `alias.organization_id` and
+/// `alias.key_column`.
+pub async fn find<R, K>(
+    conn: &mut sqlx::PgConnection,
+    select: &str,
+    alias: &str,
+    key_column: &str,
+    organization_id: Uuid,
+    key: K,
+    lock: RowLock,
+) -> Result<Option<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+{
+    let sql =
+        format!("{select} WHERE {alias}.organization_id = $1 AND {alias}.{key_column} = $2 {}", lock.sql_of(alias));
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(key).fetch_optional(conn).await
+}
+
+/// The row `id` of the organization, which the caller knows exists (it just wrote it): a
+/// missing row is `sqlx::Error::RowNotFound`.
 pub async fn by_id<R>(
     conn: &mut sqlx::PgConnection,
     select: &str,
@@ -14,6 +37,5 @@ pub async fn by_id<R>(
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
-    let sql = format!("{select} WHERE {alias}.organization_id = $1 AND {alias}.id = $2");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(id).fetch_one(conn).await
+    find(conn, select, alias, "id", organization_id, id, RowLock::None).await?.ok_or(sqlx::Error::RowNotFound)
 }

@@ -56,13 +56,15 @@ pub async fn find(
     slug: &str,
     lock: RowLock,
 ) -> Result<Component, Error> {
-    let row: Option<ComponentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} {FROM} WHERE c.organization_id = $1 AND c.slug = $2 {}",
-        lock.sql_of("c")
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
+    let row: Option<ComponentRow> = kaiten_kernel::scoped::find(
+        &mut *conn,
+        &format!("SELECT {COLUMNS} {FROM}"),
+        "c",
+        "slug",
+        organization_id,
+        slug,
+        lock,
+    )
     .await?;
     Ok(row.ok_or_else(|| not_found(slug))?.into())
 }
@@ -76,13 +78,15 @@ pub async fn find_by_id(
     lock: RowLock,
 ) -> Result<Component, Error> {
     let Ok(uuid) = Uuid::parse_str(id) else { return Err(id_not_found(id)) };
-    let row: Option<ComponentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} {FROM} WHERE c.organization_id = $1 AND c.id = $2 {}",
-        lock.sql_of("c")
-    )))
-    .bind(organization_id)
-    .bind(uuid)
-    .fetch_optional(conn)
+    let row: Option<ComponentRow> = kaiten_kernel::scoped::find(
+        &mut *conn,
+        &format!("SELECT {COLUMNS} {FROM}"),
+        "c",
+        "id",
+        organization_id,
+        uuid,
+        lock,
+    )
     .await?;
     Ok(row.ok_or_else(|| id_not_found(id))?.into())
 }

@@ -58,14 +58,8 @@ pub async fn find(
     code: &'static str,
     lock: RowLock,
 ) -> Result<DeploymentZone, Error> {
-    let row: Option<ZoneRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE z.organization_id = $1 AND z.slug = $2 {}",
-        lock.sql_of("z")
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<ZoneRow> =
+        kaiten_kernel::scoped::find(&mut *conn, SELECT, "z", "slug", organization_id, slug, lock).await?;
     Ok(row.ok_or_else(|| Error::not_found(code, format!("Deployment zone with slug {slug:?} not found")))?.into())
 }
 

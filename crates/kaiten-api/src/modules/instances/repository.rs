@@ -66,15 +66,9 @@ pub async fn row(
     code: &'static str,
     lock: RowLock,
 ) -> Result<InstanceRow, Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE i.organization_id = $1 AND i.slug = $2 {}",
-        lock.sql_of("i")
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| not_found(code, slug))
+    kaiten_kernel::scoped::find(conn, SELECT, "i", "slug", organization_id, slug, lock)
+        .await?
+        .ok_or_else(|| not_found(code, slug))
 }
 
 pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Instance, Error> {

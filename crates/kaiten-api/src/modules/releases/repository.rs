@@ -39,14 +39,8 @@ pub async fn find(
     code: &'static str,
     lock: RowLock,
 ) -> Result<Release, Error> {
-    let row: Option<ReleaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE r.organization_id = $1 AND r.slug = $2 {}",
-        lock.sql_of("r")
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<ReleaseRow> =
+        kaiten_kernel::scoped::find(&mut *conn, SELECT, "r", "slug", organization_id, slug, lock).await?;
     let row = row.ok_or_else(|| Error::not_found(code, format!("Release with slug {slug:?} not found")))?;
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
