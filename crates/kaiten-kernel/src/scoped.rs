@@ -39,3 +39,14 @@ where
 {
     find(conn, select, alias, "id", organization_id, id, RowLock::None).await?.ok_or(sqlx::Error::RowNotFound)
 }
+
+/// Deletes the row `id` of the organization from `table`; answers how many rows went (0 or 1).
+pub async fn delete(
+    conn: &mut sqlx::PgConnection,
+    table: &str,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<u64, sqlx::Error> {
+    let sql = format!("DELETE FROM {table} WHERE organization_id = $1 AND id = $2");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(id).execute(conn).await?.rows_affected())
+}

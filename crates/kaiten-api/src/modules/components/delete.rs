@@ -35,11 +35,7 @@ pub async fn endpoint(
             format!("Component {slug:?} is linked to {links} release(s) and cannot be deleted"),
         ));
     }
-    sqlx::query("DELETE FROM component WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(component.id)
-        .execute(uow.conn())
-        .await?;
+    kaiten_kernel::scoped::delete(uow.conn(), "component", organization_id, component.id).await?;
     uow.record(organization_id, events::DELETED.with(&component)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

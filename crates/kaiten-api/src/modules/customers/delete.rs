@@ -27,12 +27,8 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let mut uow = Uow::begin(&state.pool).await?;
     let customer = repository::find(uow.conn(), organization_id, &slug).await?;
-    let deleted = sqlx::query("DELETE FROM customer WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(customer.id)
-        .execute(uow.conn())
-        .await?;
-    if deleted.rows_affected() == 0 {
+    let deleted = kaiten_kernel::scoped::delete(uow.conn(), "customer", organization_id, customer.id).await?;
+    if deleted == 0 {
         return Err(repository::not_found(&slug));
     }
     uow.record(organization_id, events::DELETED.with(&customer)).await?;

@@ -30,11 +30,7 @@ pub async fn endpoint(
     let zone =
         repository::find(uow.conn(), organization_id, &slug, "DeleteDeploymentZone.NotFound", RowLock::Delete).await?;
     // Its deployment log goes with it; its instances stay, no longer in any zone.
-    sqlx::query("DELETE FROM deployment_zone WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(zone.id)
-        .execute(uow.conn())
-        .await?;
+    kaiten_kernel::scoped::delete(uow.conn(), "deployment_zone", organization_id, zone.id).await?;
     uow.record(organization_id, events::DELETED.with(&zone)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -49,11 +49,7 @@ pub async fn endpoint(
         ));
     }
     let deleted = repository::assemble(uow.conn(), organization_id, vec![row.clone()]).await?.remove(0);
-    sqlx::query("DELETE FROM entitlement WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(row.id)
-        .execute(uow.conn())
-        .await?;
+    kaiten_kernel::scoped::delete(uow.conn(), "entitlement", organization_id, row.id).await?;
     uow.record(organization_id, events::DELETED.with(&deleted)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

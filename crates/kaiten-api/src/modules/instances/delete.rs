@@ -29,11 +29,7 @@ pub async fn endpoint(
     let mut uow = Uow::begin(&state.pool).await?;
     let row = repository::row(uow.conn(), organization_id, &slug, "DeleteInstance.NotFound", RowLock::Delete).await?;
     let instance = repository::assemble(uow.conn(), organization_id, vec![row]).await?.remove(0);
-    sqlx::query("DELETE FROM instance WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(instance.id)
-        .execute(uow.conn())
-        .await?;
+    kaiten_kernel::scoped::delete(uow.conn(), "instance", organization_id, instance.id).await?;
     uow.record(organization_id, events::DELETED.with(&instance).about_instance(instance.id)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -170,11 +170,7 @@ async fn open_family(
             insert_version(uow.conn(), organization_id, family_id, &last_tried, version, input, lifecycle).await?;
         let Some(id) = inserted else {
             // A license took the slug since the check: give the family back and try another.
-            sqlx::query("DELETE FROM license_family WHERE organization_id = $1 AND id = $2")
-                .bind(organization_id)
-                .bind(family_id)
-                .execute(uow.conn())
-                .await?;
+            kaiten_kernel::scoped::delete(uow.conn(), "license_family", organization_id, family_id).await?;
             continue;
         };
         let view = family::view(uow.conn(), organization_id, family_id).await?;

@@ -54,11 +54,7 @@ pub async fn endpoint(
     }
     let served = Served::before(uow.conn(), organization_id, family.id).await?;
     let family_before = family::view(uow.conn(), organization_id, family.id).await?;
-    sqlx::query("DELETE FROM license WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(version.id)
-        .execute(uow.conn())
-        .await?;
+    kaiten_kernel::scoped::delete(uow.conn(), "license", organization_id, version.id).await?;
     uow.record(organization_id, events::DELETED.with(&License::from(version))).await?;
     let emptied = sqlx::query(
         "DELETE FROM license_family f WHERE f.organization_id = $1 AND f.id = $2

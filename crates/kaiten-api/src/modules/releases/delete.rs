@@ -31,21 +31,16 @@ pub async fn endpoint(
         repository::find(uow.conn(), organization_id, &slug, "DeleteRelease.NotFound", RowLock::Delete).await?;
     // The links and the deployment log go with the release; a zone still running it refuses
     // the delete through its foreign key.
-    sqlx::query("DELETE FROM release WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(release.id)
-        .execute(uow.conn())
-        .await
-        .map_err(|err| {
-            if kaiten_kernel::error::is_constraint(&err, "deployment_zone_release_fkey") {
-                Error::conflict(
-                    "DeleteRelease.InUseConflict",
-                    format!("Release with slug {slug:?} is still deployed to a zone and cannot be deleted"),
-                )
-            } else {
-                err.into()
-            }
-        })?;
+    kaiten_kernel::scoped::delete(uow.conn(), "release", organization_id, release.id).await.map_err(|err| {
+        if kaiten_kernel::error::is_constraint(&err, "deployment_zone_release_fkey") {
+            Error::conflict(
+                "DeleteRelease.InUseConflict",
+                format!("Release with slug {slug:?} is still deployed to a zone and cannot be deleted"),
+            )
+        } else {
+            err.into()
+        }
+    })?;
     uow.record(organization_id, events::DELETED.with(&release)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -39,11 +39,7 @@ pub async fn endpoint(
     .await?;
     let id = row.id;
     let deleted = repository::assemble(uow.conn(), organization_id, vec![row]).await?.remove(0);
-    sqlx::query("DELETE FROM license_entitlement WHERE organization_id = $1 AND id = $2")
-        .bind(organization_id)
-        .bind(id)
-        .execute(uow.conn())
-        .await?;
+    kaiten_kernel::scoped::delete(uow.conn(), "license_entitlement", organization_id, id).await?;
     // The row was read FOR UPDATE: a concurrent delete of the same grant waited, then found
     // nothing and answered 404, so the event is recorded exactly once.
     uow.record(organization_id, events::GRANT_UNASSIGNED.with(&deleted)).await?;
