@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use serde_json::Value;
 use sqlx::PgPool;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -25,6 +25,7 @@ use crate::http::{docs, health, middleware, schema_shapes};
 use crate::invalidation;
 use crate::modules;
 use crate::modules::featureflags::runtime::FlagRuntime;
+use crate::modules::outwebhooks::settings::WebhookSettings;
 use crate::state::{AppState, UsageConfig};
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,7 @@ pub struct ApiConfig {
     pub usage: UsageConfig,
     /// How long the `__kaiten` facts of a targeting key or instance are reused.
     pub flag_facts_ttl: Duration,
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for ApiConfig {
@@ -45,6 +47,7 @@ impl Default for ApiConfig {
             body_limit_bytes: 1 << 20,
             usage: UsageConfig::default(),
             flag_facts_ttl: Duration::from_secs(1),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -78,6 +81,7 @@ fn core_routes() -> OpenApiRouter<AppState> {
         .merge(modules::components::router())
         .merge(modules::releases::router())
         .merge(modules::deployment_zones::router())
+        .merge(modules::outwebhooks::router())
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
@@ -107,7 +111,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     let flags = Arc::new(FlagRuntime::start(&pool, config.flag_facts_ttl));
 
     let (core_router, core_doc) = split(core_routes());
-    let core_state = state(&pool, &auth, &flags, &core_doc, config.usage);
+    let core_state = state(&pool, &auth, &flags, &core_doc, config);
     let core = Router::new()
         .nest(
             "/api",
@@ -116,12 +120,13 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
                 .route("/healthz", get(health::healthz))
                 .route("/livez", get(health::livez))
                 .route("/tokens/validate", any(modules::identity::validate::endpoint))
+                .route("/webhooks/clerk", post(modules::webhooks::clerk::receive))
                 .with_state(core_state),
         )
         .merge(docs::router(core_doc, "/api"));
 
     let (platform_router, platform_doc) = split(platform_routes());
-    let platform_state = state(&pool, &auth, &flags, &platform_doc, config.usage);
+    let platform_state = state(&pool, &auth, &flags, &platform_doc, config);
     let platform = Router::new()
         .nest(
             "/api",
@@ -144,15 +149,16 @@ fn state(
     auth: &Arc<Authenticator>,
     flags: &Arc<FlagRuntime>,
     doc: &Value,
-    usage: UsageConfig,
+    config: &ApiConfig,
 ) -> AppState {
     AppState {
         pool: pool.clone(),
         auth: auth.clone(),
         schemas: Arc::new(SchemaRegistry::from_openapi(doc)),
         scopes: Arc::new(OperationScopes::from_openapi(doc)),
-        usage,
+        usage: config.usage,
         flags: flags.clone(),
+        webhooks: config.webhooks.clone(),
     }
 }
 

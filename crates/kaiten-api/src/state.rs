@@ -7,6 +7,7 @@ use crate::auth::Authenticator;
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
 use crate::modules::featureflags::runtime::FlagRuntime;
+use crate::modules::outwebhooks::settings::WebhookSettings;
 
 /// What every handler of one surface can reach.
 #[derive(Clone)]
@@ -17,6 +18,7 @@ pub struct AppState {
     pub scopes: Arc<OperationScopes>,
     pub usage: UsageConfig,
     pub flags: Arc<FlagRuntime>,
+    pub webhooks: WebhookSettings,
 }
 
 /// How usage reports are deduplicated and rolled over.

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod event;
 pub mod external_id;
+pub mod go_duration;
 pub mod page;
 pub mod principal;
 pub mod row_lock;

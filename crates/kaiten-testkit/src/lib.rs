@@ -4,6 +4,7 @@
 
 pub mod brokers;
 mod cluster;
+pub mod webhooks;
 
 pub use cluster::fresh_database;
 mod credentials;
@@ -26,6 +27,8 @@ pub struct TestApp {
     pub core_url: String,
     pub platform_url: String,
     pub pool: PgPool,
+    /// The test database, for what opens its own sessions (the WAL relay).
+    pub database_url: String,
     pub client: reqwest::Client,
     /// A platform credential holding every scope.
     pub platform_token: String,
@@ -71,7 +74,7 @@ pub async fn spawn_app_with(mut config: ApiConfig) -> TestApp {
         .await
         .expect("platform token");
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-    TestApp { core_url, platform_url, pool, client, platform_token }
+    TestApp { core_url, platform_url, pool, database_url: url, client, platform_token }
 }
 
 async fn serve(router: axum::Router) -> String {

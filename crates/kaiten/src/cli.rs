@@ -118,6 +118,42 @@ pub struct ServeArgs {
     pub flag_facts_ttl_ms: u64,
     #[command(flatten)]
     pub outbox: OutboxArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// Outgoing webhooks (delivered by this server) and incoming identity events.
+#[derive(Args)]
+pub struct WebhookArgs {
+    /// Encrypts webhook signing secrets at rest (32 characters or more). Unset with the
+    /// embedded database: one is generated into KAITEN_DATA_DIR. Unset with DATABASE_URL:
+    /// webhook endpoints cannot be created.
+    #[arg(long, env = "KAITEN_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Deliver outgoing webhooks from this replica (the queue is shared by all replicas).
+    #[arg(long, env = "KAITEN_WEBHOOKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub webhooks: bool,
+    /// Waits between attempts of a failing delivery (Go durations, comma-separated).
+    #[arg(long, env = "KAITEN_WEBHOOK_RETRY_SCHEDULE", default_value = kaiten_events::webhooks::schedule::DEFAULT)]
+    pub webhook_retry_schedule: String,
+    /// Longest one delivery request may take, in seconds.
+    #[arg(long, env = "KAITEN_WEBHOOK_TIMEOUT", default_value_t = 15)]
+    pub webhook_timeout: u64,
+    /// Delivery requests in flight at once, per replica.
+    #[arg(long, env = "KAITEN_WEBHOOK_CONCURRENCY", default_value_t = 64)]
+    pub webhook_concurrency: usize,
+    /// An endpoint whose every attempt failed for this many hours is disabled.
+    #[arg(long, env = "KAITEN_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 120)]
+    pub webhook_disable_after_hours: u64,
+    /// How long the previous secret keeps signing after a rotation, in hours.
+    #[arg(long, env = "KAITEN_WEBHOOK_ROTATION_GRACE_HOURS", default_value_t = 24)]
+    pub webhook_rotation_grace_hours: u64,
+    /// Allow endpoints on loopback, private and link-local addresses (SSRF protection off).
+    #[arg(long, env = "KAITEN_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+    /// The Svix signing secret (whsec_…) of Clerk's webhooks to `POST /api/webhooks/clerk`.
+    #[arg(long, env = "KAITEN_CLERK_WEBHOOK_SECRET", hide_env_values = true)]
+    pub clerk_webhook_secret: Option<String>,
 }
 
 /// The event pipeline: how committed events are captured and where they are published.

@@ -6,6 +6,7 @@ mod outbox;
 mod platform_token;
 mod serve;
 mod telemetry;
+mod webhooks;
 
 use clap::Parser;
 

@@ -29,7 +29,8 @@ impl Pipeline {
 }
 
 /// Prepares the capture (before the server accepts writes) and starts the relay and retention.
-pub async fn start(db: &Database, args: &OutboxArgs) -> anyhow::Result<Pipeline> {
+/// `in_process` are the sinks inside this server (the webhook fan-out).
+pub async fn start(db: &Database, args: &OutboxArgs, in_process: Sinks) -> anyhow::Result<Pipeline> {
     let metrics = Arc::new(Metrics::default());
     let wanted = match args.outbox_mode.as_str() {
         "off" => {
@@ -39,7 +40,7 @@ pub async fn start(db: &Database, args: &OutboxArgs) -> anyhow::Result<Pipeline>
         "poll" => Mode::Poll,
         _ => Mode::Wal,
     };
-    let mut sinks: Sinks = Vec::new();
+    let mut sinks = in_process;
     if let Some(url) = &args.rabbitmq_url {
         sinks.push(Arc::new(RabbitSink::new(url.clone(), args.rabbitmq_debezium_envelope)));
     }
@@ -50,8 +51,8 @@ pub async fn start(db: &Database, args: &OutboxArgs) -> anyhow::Result<Pipeline>
         // Relaying to nobody would confirm events no sink ever saw: a broker configured later
         // would miss them. Nothing is captured until there is somewhere to publish.
         tracing::info!(
-            "outbox relay: no broker configured (KAITEN_RABBITMQ_URL, KAITEN_NATS_URL); events stay recorded, \
-             nothing relays them"
+            "outbox relay: no broker configured (KAITEN_RABBITMQ_URL, KAITEN_NATS_URL) and webhooks are off; \
+             events stay recorded, nothing relays them"
         );
         return Ok(Pipeline { metrics, tasks: Vec::new() });
     }

@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -8,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
-use crate::{database, outbox};
+use crate::{database, outbox, webhooks};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -28,9 +29,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             max_closures: args.usage_rollover_max_closures,
         },
         flag_facts_ttl: Duration::from_millis(args.flag_facts_ttl_ms),
+        webhooks: webhooks::settings(&args.webhooks, &args.database)?,
     };
+    let deliver_webhooks = args.webhooks.webhooks && config.webhooks.sealer.is_some();
+    let mut in_process: kaiten_events::Sinks = Vec::new();
+    if deliver_webhooks {
+        in_process.push(Arc::new(kaiten_events::webhooks::fanout::FanOut::new(db.pool.clone())));
+    }
     // Before the listeners open: the WAL slot must exist before the first write it has to carry.
-    let pipeline = outbox::start(&db, &args.outbox).await?;
+    let pipeline = outbox::start(&db, &args.outbox, in_process).await?;
+    let dispatcher = match deliver_webhooks {
+        true => webhooks::start(&db.pool, &config.webhooks, webhooks::dispatch_config(&args.webhooks)?)?,
+        false => None,
+    };
     let api = kaiten_api::build(db.pool.clone(), &config);
     let listener_task = invalidation::spawn_listener(db.pool.clone(), api.invalidation_targets());
     let metrics = pipeline.metrics.clone();
@@ -80,6 +91,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     listener_task.abort();
     pipeline.stop();
+    if let Some(dispatcher) = dispatcher {
+        dispatcher.abort();
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

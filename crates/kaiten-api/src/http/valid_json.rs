@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, Request};
+use axum::extract::{FromRef, FromRequest, OptionalFromRequest, Request};
 use axum::http::{StatusCode, header};
 use kaiten_kernel::{Error, ErrorDetail};
 use serde::de::DeserializeOwned;
@@ -29,22 +29,48 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        if content_type.as_deref().is_some_and(|ct| !ct.starts_with("application/json") && !ct.contains("+json")) {
-            return Err(Error::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Request.UnsupportedMediaType",
-                "request bodies must be application/json",
-            ));
+        JsonBody::parse(&read(req, state).await?)
+    }
+}
+
+/// An optional body: none at all (or only whitespace) is `None`, anything else must be JSON.
+impl<S> OptionalFromRequest<S> for JsonBody
+where
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let bytes = read(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::new(StatusCode::PAYLOAD_TOO_LARGE, "Request.TooLarge", "the request body is too large")
-            } else {
-                Error::bad_request("VALIDATION", "the request body could not be read")
-            }
-        })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+        JsonBody::parse(&bytes).map(Some)
+    }
+}
+
+/// The body's bytes, if its media type (when given) is JSON.
+async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Error> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if content_type.as_deref().is_some_and(|ct| !ct.starts_with("application/json") && !ct.contains("+json")) {
+        return Err(Error::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Request.UnsupportedMediaType",
+            "request bodies must be application/json",
+        ));
+    }
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::new(StatusCode::PAYLOAD_TOO_LARGE, "Request.TooLarge", "the request body is too large")
+        } else {
+            Error::bad_request("VALIDATION", "the request body could not be read")
+        }
+    })
+}
+
+impl JsonBody {
+    fn parse(bytes: &[u8]) -> Result<Self, Error> {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
             Error::bad_request("VALIDATION", "the request body is not valid JSON")
                 .with_errors(vec![ErrorDetail::new("body", err.to_string())])
         })?;
@@ -84,7 +110,7 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let JsonBody(value) = JsonBody::from_request(req, state).await?;
+        let JsonBody(value) = <JsonBody as FromRequest<S>>::from_request(req, state).await?;
         let registry = Arc::<SchemaRegistry>::from_ref(state);
         validate(&registry, value).map(ValidJson)
     }

@@ -1,6 +1,7 @@
 //! Integration tests: the real API over HTTP against real PostgreSQL, one database per test.
 
 mod auth;
+mod clerk_webhooks;
 mod components;
 mod conventions;
 mod customers;
@@ -19,3 +20,4 @@ mod service_accounts;
 mod support;
 mod usage;
 mod usage_load;
+mod webhooks;

@@ -42,10 +42,12 @@ impl SigningKey {
     pub fn parse(secret: &str) -> Result<Self, SecretError> {
         let encoded = secret.strip_prefix(PREFIX).ok_or(SecretError::Format)?;
         let bytes = STANDARD.decode(encoded).map_err(|_| SecretError::Format)?;
-        if !(24..=64).contains(&bytes.len()) {
-            return Err(SecretError::Length);
-        }
-        Ok(Self(bytes))
+        Self::from_bytes(bytes).ok_or(SecretError::Length)
+    }
+
+    /// A key from its raw bytes (as stored), if their length is one a secret may have.
+    pub fn from_bytes(bytes: Vec<u8>) -> Option<Self> {
+        (24..=64).contains(&bytes.len()).then_some(Self(bytes))
     }
 
     /// The secret as the endpoint's owner sees it.

@@ -2,7 +2,7 @@
 //! organization of its own and names the one it acts on in the path.
 
 pub mod credentials;
-pub mod go_duration;
+pub use kaiten_kernel::go_duration;
 mod me;
 mod memberships;
 mod organizations;

@@ -1,4 +1,5 @@
-//! Go's duration syntax (`"15m"`, `"1h30m"`, `"900s"`, `"1.5h"`), as the contract's `ttl` uses.
+//! Go's duration syntax (`"15m"`, `"1h30m"`, `"900s"`, `"1.5h"`), as the contract's `ttl` uses
+//! and the server's duration settings (the webhook retry schedule) accept.
 
 use std::time::Duration;
 

@@ -1,0 +1,24 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use kaiten_kernel::{Error, RowLock};
+
+use super::repository;
+use super::schema::WebhookEndpoint;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
+
+/// Get a webhook endpoint
+#[utoipa::path(
+    get, path = "/webhooks/endpoints/{endpointId}", operation_id = "get-webhook-endpoint", tag = "webhooks",
+    params(("endpointId" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "OK", body = WebhookEndpoint), (status = 404, description = "Not Found")),
+    security(("bearerAuth" = ["read:webhooks"]))
+)]
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<WebhookEndpoint>, Error> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(Json(repository::find(&mut conn, caller.organization_id()?, &id, RowLock::None).await?))
+}
