@@ -1,13 +1,14 @@
 //! `kaiten-load`: loopback load on the hot paths of a running server, set up through its API
 //! so it measures what a product sees. `usage`: N clients append usage reports. `ofrep`: flag
 //! evaluation (single, bulk) against the server's own static route as the ceiling. `events`:
-//! the event pipeline, commit to broker.
+//! the event pipeline, commit to broker. `webhooks`: signed deliveries to a local receiver.
 
 mod events;
 mod ofrep;
 mod run;
 mod setup;
 mod usage;
+mod webhooks;
 
 use clap::{Parser, Subcommand};
 
@@ -60,6 +61,22 @@ enum Command {
         #[arg(long, env = "BENCH_DATABASE_URL")]
         database_url: String,
     },
+    /// Webhook delivery: events committed straight into the database, delivered to N endpoints
+    /// on a receiver inside this process; paced, then a burst; and the receiver's own ceiling.
+    Webhooks {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 10)]
+        endpoints: u16,
+        /// Events of the burst phase.
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// Events per second of the paced phase (each goes to every endpoint).
+        #[arg(long, default_value_t = 50)]
+        rate: u32,
+        #[arg(long, env = "BENCH_DATABASE_URL")]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -68,5 +85,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Usage { target, instances } => usage::run(&target, instances).await,
         Command::Ofrep { target } => ofrep::run(&target).await,
         Command::Events { target, rate, database_url } => events::run(&target, rate, &database_url).await,
+        Command::Webhooks { target, endpoints, events, rate, database_url } => {
+            webhooks::run(&target, endpoints, events, rate, &database_url).await
+        }
     }
 }

@@ -291,3 +291,118 @@ fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
     }
     assert!(server.stop().success());
 }
+
+/// Every customer the API lists, following the cursor.
+fn all_customers(core: &str, token: &str) -> std::collections::HashSet<String> {
+    let mut committed = std::collections::HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let (_, page) =
+            call(reqwest::Method::GET, format!("{core}/api/customers?limit=200&cursor={cursor}"), token, None);
+        committed.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => return committed,
+        }
+    }
+}
+
+#[test]
+fn every_committed_event_is_delivered_to_every_matching_webhook_across_a_killed_server() {
+    use kaiten_testkit::webhooks::Receiver;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = data_dir();
+    let platform_token = create_platform_token(&dir, "admin");
+    let env = [("KAITEN_WEBHOOK_ALLOW_PRIVATE", "true"), ("KAITEN_LOG", "debug")];
+    let (mut server, _) = serve_with(&dir, &env);
+    let (_, org) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations", server.platform),
+        &platform_token,
+        Some(json!({"externalId": "org_webhook_crash"})),
+    );
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let (_, minted) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations/{org_id}/tokens", server.platform),
+        &platform_token,
+        Some(json!({"name": "writer"})),
+    );
+    let token = minted["token"].as_str().unwrap().to_owned();
+    let (everything, customers, licenses) = runtime
+        .block_on(async { (Receiver::accepting().await, Receiver::accepting().await, Receiver::accepting().await) });
+    let mut secrets = Vec::new();
+    for (receiver, types) in
+        [(&everything, json!([])), (&customers, json!(["CUSTOMER_CREATED"])), (&licenses, json!(["LICENSE_CREATED"]))]
+    {
+        let (status, created) = call(
+            reqwest::Method::POST,
+            format!("{}/api/webhooks/endpoints", server.core),
+            &token,
+            Some(json!({"url": receiver.url, "eventTypes": types})),
+        );
+        assert_eq!(status, 201, "{created}");
+        secrets.push(created["secret"].as_str().unwrap().to_owned());
+    }
+
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (core, token) = (server.core.clone(), token.clone());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for i in 0.. {
+                    let sent = client
+                        .post(format!("{core}/api/customers"))
+                        .bearer_auth(&token)
+                        .json(&json!({"name": format!("w{w} c{i}")}))
+                        .send();
+                    if sent.is_err() {
+                        return i;
+                    }
+                }
+                unreachable!()
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let attempted: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert!(attempted > 20, "the burst was under way when the server died ({attempted} writes)");
+    let before_restart = everything.received().len();
+
+    let (server, _) = serve_with(&dir, &env);
+    let committed = all_customers(&server.core, &token);
+    let created = |receiver: &Receiver| -> std::collections::HashSet<String> {
+        receiver
+            .received()
+            .iter()
+            .filter(|d| d.json()["name"] == "CUSTOMER_CREATED")
+            .map(|d| d.json()["data"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while created(&everything) != committed || created(&customers) != committed {
+        assert!(
+            Instant::now() < deadline,
+            "after the crash: {} committed, delivered {} and {} ({} before the restart)",
+            committed.len(),
+            created(&everything).len(),
+            created(&customers).len(),
+            before_restart
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(licenses.received().is_empty(), "a filtered endpoint receives only its events");
+    assert!(server.stop().success());
+
+    // Neither the endpoints' secrets nor the server key ever reach the logs, even at debug.
+    let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    let server_key = std::fs::read_to_string(dir.join("secret.key")).unwrap();
+    assert!(log.len() > 10_000, "the debug log was written");
+    for secret in secrets.iter().map(String::as_str).chain([server_key.trim()]) {
+        assert!(!log.contains(secret), "a secret is in the log");
+        assert!(!log.contains(secret.trim_start_matches("whsec_")), "a secret's key is in the log");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,10 +1,14 @@
 //! Just-in-time provisioning: the first valid JWT of an unknown user or organization creates
 //! the organization, the user and the membership, with the original's deterministic ids.
 //! Upserts make concurrent first requests converge on exactly one row of each.
+//!
+//! The upserts are also those of the Clerk webhook (`crate::modules::webhooks`), which writes
+//! the same rows: each takes the caller's transaction, and leaves the naming of its errors to
+//! the caller ([`UpsertError`]).
 
 use kaiten_kernel::error::is_constraint;
 use kaiten_kernel::{Error, external_id};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::jwt::Claims;
@@ -16,58 +20,146 @@ pub struct Provisioned {
     pub organization_id: Uuid,
 }
 
+/// The code of a unique violation caused by a concurrent provisioning.
+const RETRY: &str = "JIT.Retry";
+
 pub async fn provision(pool: &PgPool, claims: &Claims) -> Result<Provisioned, Error> {
     // A concurrent insert can surface as a unique violation instead of the upsert's conflict
     // path; the second attempt then finds the rows.
     match try_provision(pool, claims).await {
-        Err(err) if err.code() == "JIT.Retry" => try_provision(pool, claims).await,
+        Err(err) if err.code() == RETRY => try_provision(pool, claims).await,
         other => other,
     }
 }
 
 async fn try_provision(pool: &PgPool, claims: &Claims) -> Result<Provisioned, Error> {
-    let organization_id = external_id::organization_id(&claims.external_org_id);
-    let user_id = external_id::user_id(&claims.subject);
     let mut tx = pool.begin().await?;
+    let organization_id =
+        upsert_organization(&mut tx, &claims.external_org_id, claims.org_name.as_deref(), Existing::Update)
+            .await
+            .map_err(jit_error)?;
+    let user = upsert_user(&mut tx, &claims.subject, claims.email.as_deref(), claims.name.as_deref(), Existing::Update)
+        .await
+        .map_err(jit_error)?;
+    if user.deleted == Some(true) {
+        return Err(Error::forbidden("Auth.UserDeleted", "this user has been deleted"));
+    }
+    if ensure_membership(&mut tx, organization_id, user.id).await.map_err(jit_error)? {
+        return Err(Error::forbidden("Auth.MembershipDeleted", "User has been removed from the organization"));
+    }
+    tx.commit().await?;
+    Ok(Provisioned { user_id: user.id, organization_id })
+}
 
+fn jit_error(err: UpsertError) -> Error {
+    match err {
+        UpsertError::EmailTaken => {
+            Error::conflict("Auth.EmailAlreadyProvisioned", "another user already holds this email address")
+        }
+        UpsertError::Concurrent => Error::conflict(RETRY, "concurrent provisioning"),
+        UpsertError::Database(err) => Error::from(err),
+    }
+}
+
+/// Why an upsert failed; each caller names it with its own error codes.
+#[derive(Debug)]
+pub(crate) enum UpsertError {
+    /// Another user already holds the email address (`users_email_key`).
+    EmailTaken,
+    /// A unique violation caused by a concurrent writer of the same row: retrying the whole
+    /// transaction finds the row.
+    Concurrent,
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for UpsertError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Concurrent,
+            _ => Self::Database(err),
+        }
+    }
+}
+
+/// What an upsert does to a row that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Existing {
+    /// It takes the values given.
+    Update,
+    /// It is left as it is.
+    Keep,
+}
+
+/// The organization of an external id: created with its name (or its external id); an
+/// existing one takes a name that is given and different, unless it is kept. Its id.
+pub(crate) async fn upsert_organization(
+    conn: &mut PgConnection,
+    external: &str,
+    name: Option<&str>,
+    existing: Existing,
+) -> Result<Uuid, UpsertError> {
+    let id = external_id::organization_id(external);
     sqlx::query(
         "INSERT INTO organization (id, external_id, name) VALUES ($1, $2, COALESCE($3, $2))
          ON CONFLICT (external_id) DO UPDATE SET name = COALESCE($3, organization.name)
-         WHERE $3 IS NOT NULL AND organization.name IS DISTINCT FROM $3",
+         WHERE $4 AND $3 IS NOT NULL AND organization.name IS DISTINCT FROM $3",
     )
-    .bind(organization_id)
-    .bind(&claims.external_org_id)
-    .bind(&claims.org_name)
-    .execute(&mut *tx)
-    .await
-    .map_err(retry_on_unique)?;
+    .bind(id)
+    .bind(external)
+    .bind(name)
+    .bind(existing == Existing::Update)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
 
-    let email = claims.email.clone().unwrap_or_else(|| format!("{}@jit.internal", claims.subject));
+/// What a user upsert wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UpsertedUser {
+    pub id: Uuid,
+    /// Whether the user is soft-deleted; `None` when an existing user was kept (and not read).
+    pub deleted: Option<bool>,
+}
+
+/// The human user of an external id: created with its email (or `<external id>@jit.internal`)
+/// and name (or its external id); an existing one takes the email and name given, unless it is
+/// kept. A soft-deleted user stays deleted.
+pub(crate) async fn upsert_user(
+    conn: &mut PgConnection,
+    external: &str,
+    email: Option<&str>,
+    name: Option<&str>,
+    existing: Existing,
+) -> Result<UpsertedUser, UpsertError> {
+    let id = external_id::user_id(external);
     let deleted: Option<bool> = sqlx::query_scalar(
-        "INSERT INTO users (id, external_id, email, name, type) VALUES ($1, $2, $3, COALESCE($4, $2), 'human')
+        "INSERT INTO users (id, external_id, email, name, type)
+         VALUES ($1, $2, COALESCE($3, $2 || '@jit.internal'), COALESCE($4, $2), 'human')
          ON CONFLICT (external_id) DO UPDATE
-            SET email = COALESCE($5, users.email), name = COALESCE($4, users.name)
+            SET email = COALESCE($3, users.email), name = COALESCE($4, users.name)
+         WHERE $5
          RETURNING deleted_at IS NOT NULL",
     )
-    .bind(user_id)
-    .bind(&claims.subject)
-    .bind(&email)
-    .bind(&claims.name)
-    .bind(&claims.email)
-    .fetch_optional(&mut *tx)
+    .bind(id)
+    .bind(external)
+    .bind(email)
+    .bind(name)
+    .bind(existing == Existing::Update)
+    .fetch_optional(conn)
     .await
     .map_err(|err| {
-        if is_constraint(&err, "users_email_key") {
-            Error::conflict("Auth.EmailAlreadyProvisioned", "another user already holds this email address")
-        } else {
-            retry_on_unique(err)
-        }
+        if is_constraint(&err, "users_email_key") { UpsertError::EmailTaken } else { UpsertError::from(err) }
     })?;
-    if deleted == Some(true) {
-        return Err(Error::forbidden("Auth.UserDeleted", "this user has been deleted"));
-    }
+    Ok(UpsertedUser { id, deleted })
+}
 
-    let membership_deleted: bool = sqlx::query_scalar(
+/// Ensures the membership, leaving one that was removed removed: whether it was.
+pub(crate) async fn ensure_membership(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, UpsertError> {
+    let removed = sqlx::query_scalar(
         "WITH inserted AS (
              INSERT INTO membership (organization_id, user_id) VALUES ($1, $2)
              ON CONFLICT DO NOTHING RETURNING deleted_at
@@ -78,21 +170,25 @@ async fn try_provision(pool: &PgPool, claims: &Claims) -> Result<Provisioned, Er
     )
     .bind(organization_id)
     .bind(user_id)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(retry_on_unique)?;
-    if membership_deleted {
-        return Err(Error::forbidden("Auth.MembershipDeleted", "User has been removed from the organization"));
-    }
-    tx.commit().await?;
-    Ok(Provisioned { user_id, organization_id })
+    .fetch_one(conn)
+    .await?;
+    Ok(removed)
 }
 
-fn retry_on_unique(err: sqlx::Error) -> Error {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            Error::conflict("JIT.Retry", "concurrent provisioning")
-        }
-        _ => Error::from(err),
-    }
+/// Ensures the membership, restoring one that was removed.
+pub(crate) async fn restore_membership(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), UpsertError> {
+    sqlx::query(
+        "INSERT INTO membership (organization_id, user_id) VALUES ($1, $2)
+         ON CONFLICT (organization_id, user_id) DO UPDATE SET deleted_at = NULL
+         WHERE membership.deleted_at IS NOT NULL",
+    )
+    .bind(organization_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -9,7 +9,7 @@
 
 mod credentials;
 pub mod invalidation;
-mod jit;
+pub(crate) mod jit;
 mod jwks;
 pub mod jwt;
 pub mod layer;

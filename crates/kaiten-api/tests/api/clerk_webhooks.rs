@@ -398,6 +398,27 @@ async fn a_message_id_is_applied_once() {
     assert_eq!(clerk.organization("org_race").await.unwrap().1, "Race");
 }
 
+/// A delivery that must be refused with `status` and `code`.
+struct Refused {
+    name: &'static str,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+    status: u16,
+    code: &'static str,
+}
+
+impl Refused {
+    fn new(
+        name: &'static str,
+        headers: Vec<(&'static str, String)>,
+        body: &str,
+        status: u16,
+        code: &'static str,
+    ) -> Self {
+        Self { name, headers, body: body.to_owned(), status, code }
+    }
+}
+
 #[tokio::test]
 async fn refused_deliveries_write_nothing() {
     let clerk = clerk().await;
@@ -413,82 +434,68 @@ async fn refused_deliveries_write_nothing() {
     };
     let signed = |id: &str, ts: i64, text: &str| svix_headers(id, ts, sign(key, id, ts, text.as_bytes()));
 
-    let cases: Vec<(&str, Vec<(&str, String)>, String, u16, &str)> = vec![
-        (
-            "signature of another body",
-            svix_headers("msg_r", ts, sign(key, "msg_r", ts, org_body.as_bytes())),
-            body.clone(),
+    let not_json = "user.updated please".to_owned();
+    let not_an_event = r#"{"object":"user","id":"user_r"}"#.to_owned();
+    let no_data = event("user.updated", json!({"first_name": "x"}));
+    let system = event("user.updated", json!({"id": "system:kaiten"}));
+    let mut bad_timestamp = svix_headers("msg_r", ts, good.clone());
+    bad_timestamp[1].1 = "soon".to_owned();
+    let (signature, stale, headers, json_, data) = (
+        "ClerkWebhook.InvalidSignature",
+        "ClerkWebhook.StaleTimestamp",
+        "ClerkWebhook.MissingHeaders",
+        "ClerkWebhook.InvalidJson",
+        "ClerkWebhook.InvalidEventData",
+    );
+    let cases = [
+        Refused::new("another body's signature", signed("msg_r", ts, &org_body), &body, 401, signature),
+        Refused::new(
+            "another id's signature",
+            svix_headers("msg_r", ts, sign(key, "x", ts, body.as_bytes())),
+            &body,
             401,
-            "ClerkWebhook.InvalidSignature",
+            signature,
         ),
-        (
-            "signature of another id",
-            svix_headers("msg_r", ts, sign(key, "msg_other", ts, body.as_bytes())),
-            body.clone(),
-            401,
-            "ClerkWebhook.InvalidSignature",
-        ),
-        (
+        Refused::new(
             "wrong secret",
             svix_headers("msg_r", ts, sign(&[SigningKey::generate()], "msg_r", ts, body.as_bytes())),
-            body.clone(),
+            &body,
             401,
-            "ClerkWebhook.InvalidSignature",
+            signature,
         ),
-        (
+        Refused::new(
             "garbage signature",
             svix_headers("msg_r", ts, "v1,not-base64!! v1".to_owned()),
-            body.clone(),
+            &body,
             401,
-            "ClerkWebhook.InvalidSignature",
+            signature,
         ),
-        ("six minutes old", signed("msg_r", ts - 360, &body), body.clone(), 401, "ClerkWebhook.StaleTimestamp"),
-        ("six minutes ahead", signed("msg_r", ts + 360, &body), body.clone(), 401, "ClerkWebhook.StaleTimestamp"),
-        ("no svix-id", without("svix-id"), body.clone(), 400, "ClerkWebhook.MissingHeaders"),
-        ("no svix-timestamp", without("svix-timestamp"), body.clone(), 400, "ClerkWebhook.MissingHeaders"),
-        ("no svix-signature", without("svix-signature"), body.clone(), 400, "ClerkWebhook.MissingHeaders"),
-        ("no headers", vec![], body.clone(), 400, "ClerkWebhook.MissingHeaders"),
-        (
-            "timestamp not a number",
-            svix_headers("msg_r", ts, good.clone())
-                .into_iter()
-                .map(|(n, v)| if n == "svix-timestamp" { (n, "soon".to_owned()) } else { (n, v) })
-                .collect(),
-            body.clone(),
-            400,
-            "ClerkWebhook.InvalidHeaders",
-        ),
-        (
-            "not JSON",
-            signed("msg_r", ts, "user.updated please"),
-            "user.updated please".to_owned(),
-            400,
-            "ClerkWebhook.InvalidJson",
-        ),
-        (
+        Refused::new("six minutes old", signed("msg_r", ts - 360, &body), &body, 401, stale),
+        Refused::new("six minutes ahead", signed("msg_r", ts + 360, &body), &body, 401, stale),
+        Refused::new("no svix-id", without("svix-id"), &body, 400, headers),
+        Refused::new("no svix-timestamp", without("svix-timestamp"), &body, 400, headers),
+        Refused::new("no svix-signature", without("svix-signature"), &body, 400, headers),
+        Refused::new("no headers", vec![], &body, 400, headers),
+        Refused::new("timestamp not a number", bad_timestamp, &body, 400, "ClerkWebhook.InvalidHeaders"),
+        Refused::new("not JSON", signed("msg_r", ts, &not_json), &not_json, 400, json_),
+        Refused::new(
             "not an event",
-            signed("msg_r", ts, r#"{"object":"user","id":"user_r"}"#),
-            r#"{"object":"user","id":"user_r"}"#.to_owned(),
+            signed("msg_r", ts, &not_an_event),
+            &not_an_event,
             400,
             "ClerkWebhook.InvalidEvent",
         ),
-        (
-            "an event without its data",
-            signed("msg_r", ts, &event("user.updated", json!({"first_name": "x"}))),
-            event("user.updated", json!({"first_name": "x"})),
-            400,
-            "ClerkWebhook.InvalidEventData",
-        ),
-        (
+        Refused::new("an event without its data", signed("msg_r", ts, &no_data), &no_data, 400, data),
+        Refused::new(
             "the platform identity",
-            signed("msg_r", ts, &event("user.updated", json!({"id": "system:kaiten"}))),
-            event("user.updated", json!({"id": "system:kaiten"})),
+            signed("msg_r", ts, &system),
+            &system,
             403,
             "ClerkWebhook.SystemProtected",
         ),
     ];
-    for (name, headers, text, status, code) in cases {
-        let reply = post(&clerk.app, &headers, text).await;
+    for Refused { name, headers, body, status, code } in cases {
+        let reply = post(&clerk.app, &headers, body).await;
         assert_eq!((reply.status, reply.code()), (status, code), "{name}: {}", reply.text);
         assert_eq!(reply.content_type(), "application/problem+json", "{name}");
         assert_eq!(reply.body["instance"], "/api/webhooks/clerk", "{name}");

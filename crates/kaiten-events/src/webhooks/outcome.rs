@@ -50,7 +50,9 @@ impl Attempt {
 }
 
 /// Records the attempt and the delivery's next state (`retry_in`: when to try again, `None`
-/// for never); on failure, disables the endpoint if it has failed for `disable_after`.
+/// for never) and moves the endpoint's failing streak, in one statement (one round trip: this
+/// runs once per delivery); on failure, disables the endpoint if it has failed for
+/// `disable_after`.
 pub async fn record(
     pool: &PgPool,
     delivery: &Due,
@@ -58,87 +60,73 @@ pub async fn record(
     retry_in: Option<Duration>,
     disable_after: Duration,
 ) -> Result<(), kaiten_kernel::Error> {
-    let mut tx = pool.begin().await?;
-    let outcome = if attempt.delivered() { "delivered" } else { "failed" };
-    sqlx::query(
-        "INSERT INTO webhook_attempt
-             (organization_id, delivery_id, attempted_at, duration_ms, status_code, outcome, error, response)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    let status = match (attempt.delivered(), retry_in) {
+        (true, _) => "delivered",
+        (false, Some(_)) => "pending",
+        (false, None) => "failed",
+    };
+    let overdue: bool = sqlx::query_scalar(
+        "WITH attempt AS (
+             INSERT INTO webhook_attempt
+                 (organization_id, delivery_id, attempted_at, duration_ms, status_code, outcome, error, response)
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 = 'delivered' THEN 'delivered' ELSE 'failed' END, $7, $8)),
+         delivery AS (
+             UPDATE webhook_delivery
+                SET status = $6, attempts = attempts + 1, last_status_code = $5, updated_at = now(),
+                    next_attempt_at = CASE WHEN $6 = 'pending' THEN now() + make_interval(secs => $9) END,
+                    delivered_at = CASE WHEN $6 = 'delivered' THEN now() ELSE delivered_at END
+              WHERE id = $2)
+         UPDATE webhook_endpoint
+            SET failing_since = CASE WHEN $6 = 'delivered' THEN NULL ELSE coalesce(failing_since, now()) END
+          WHERE id = $10
+         RETURNING $6 <> 'delivered' AND NOT disabled
+                   AND coalesce(failing_since, now()) < now() - make_interval(secs => $11)",
     )
     .bind(delivery.organization_id)
     .bind(delivery.id)
     .bind(attempt.at)
     .bind(i32::try_from(attempt.duration.as_millis()).unwrap_or(i32::MAX))
     .bind(attempt.status.map(i32::from))
-    .bind(outcome)
+    .bind(status)
     .bind(&attempt.error)
     .bind(&attempt.response)
-    .execute(&mut *tx)
-    .await?;
-    let status = match (attempt.delivered(), retry_in) {
-        (true, _) => "delivered",
-        (false, Some(_)) => "pending",
-        (false, None) => "failed",
-    };
-    sqlx::query(
-        "UPDATE webhook_delivery
-            SET status = $2, attempts = attempts + 1, last_status_code = $3, updated_at = now(),
-                next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + make_interval(secs => $4) END,
-                delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
-          WHERE id = $1",
-    )
-    .bind(delivery.id)
-    .bind(status)
-    .bind(attempt.status.map(i32::from))
     .bind(retry_in.unwrap_or_default().as_secs_f64())
-    .execute(&mut *tx)
-    .await?;
-    if attempt.delivered() {
-        sqlx::query("UPDATE webhook_endpoint SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
-            .bind(delivery.endpoint_id)
-            .execute(&mut *tx)
-            .await?;
-    } else {
-        fail_endpoint(&mut tx, delivery, disable_after).await?;
+    .bind(delivery.endpoint_id)
+    .bind(disable_after.as_secs_f64())
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or(false);
+    if overdue {
+        disable(pool, delivery, disable_after).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
-async fn fail_endpoint(
-    tx: &mut sqlx::PgConnection,
-    delivery: &Due,
-    disable_after: Duration,
-) -> Result<(), kaiten_kernel::Error> {
-    let (failing_since, overdue): (DateTime<Utc>, bool) = sqlx::query_as(
-        "UPDATE webhook_endpoint SET failing_since = coalesce(failing_since, now())
-          WHERE id = $1
-         RETURNING failing_since, NOT disabled AND failing_since < now() - make_interval(secs => $2)",
+/// Disables an endpoint that kept failing, and announces it, in one transaction.
+async fn disable(pool: &PgPool, delivery: &Due, disable_after: Duration) -> Result<(), kaiten_kernel::Error> {
+    let mut tx = pool.begin().await?;
+    let disabled: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE webhook_endpoint
+            SET disabled = true, updated_at = now(),
+                disabled_reason = 'every delivery failed since ' || to_char(failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+          WHERE id = $1 AND NOT disabled AND failing_since < now() - make_interval(secs => $2)
+         RETURNING url, description, failing_since",
     )
     .bind(delivery.endpoint_id)
     .bind(disable_after.as_secs_f64())
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    if !overdue {
-        return Ok(());
-    }
-    let reason = format!("every delivery failed since {}", failing_since.to_rfc3339());
-    let (url, description): (String, String) = sqlx::query_as(
-        "UPDATE webhook_endpoint SET disabled = true, disabled_reason = $2, updated_at = now()
-          WHERE id = $1 RETURNING url, description",
-    )
-    .bind(delivery.endpoint_id)
-    .bind(&reason)
-    .fetch_one(&mut *tx)
-    .await?;
+    // Another worker may have disabled it first: then it has announced it too.
+    let Some((url, description, failing_since)) = disabled else { return Ok(()) };
     tracing::warn!(endpoint = %delivery.endpoint_id, %failing_since, "webhooks: an endpoint kept failing; disabled");
     let event = ENDPOINT_DISABLED.with(&json!({
         "id": delivery.endpoint_id,
         "url": url,
         "description": description,
         "failingSince": failing_since,
-        "reason": reason,
+        "reason": "every delivery failed for longer than the allowed period",
     }));
-    uow::record_all(tx, delivery.organization_id, &[event]).await?;
+    uow::record_all(&mut tx, delivery.organization_id, &[event]).await?;
+    tx.commit().await?;
     Ok(())
 }

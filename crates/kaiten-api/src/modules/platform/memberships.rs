@@ -3,6 +3,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
+use sqlx::PgConnection;
+use uuid::Uuid;
 
 use crate::auth::invalidation;
 use crate::http::path;
@@ -32,18 +34,28 @@ pub async fn delete(
         ));
     }
     let mut tx = state.pool.begin().await?;
+    if !soft_delete(&mut tx, organization_id, user_id).await? {
+        return Err(Error::not_found("DeleteMembership.NotFound", "no such membership"));
+    }
+    tx.commit().await?;
+    state.auth.evict_everything();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Soft-deletes a membership, and queues the invalidation of every replica's authentication
+/// caches in the same transaction. Whether the membership exists; the caller evicts its own
+/// caches after the commit. Also applies Clerk's `organizationMembership.deleted`.
+pub(crate) async fn soft_delete(conn: &mut PgConnection, organization_id: Uuid, user_id: Uuid) -> Result<bool, Error> {
     let found = sqlx::query(
         "UPDATE membership SET deleted_at = COALESCE(deleted_at, now()) WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(organization_id)
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if found.rows_affected() == 0 {
-        return Err(Error::not_found("DeleteMembership.NotFound", "no such membership"));
+        return Ok(false);
     }
-    invalidation::notify(&mut tx, invalidation::EVERYTHING).await?;
-    tx.commit().await?;
-    state.auth.evict_everything();
-    Ok(StatusCode::NO_CONTENT)
+    invalidation::notify(conn, invalidation::EVERYTHING).await?;
+    Ok(true)
 }

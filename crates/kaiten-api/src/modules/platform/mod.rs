@@ -4,11 +4,11 @@
 pub mod credentials;
 pub use kaiten_kernel::go_duration;
 mod me;
-mod memberships;
-mod organizations;
+pub(crate) mod memberships;
+pub(crate) mod organizations;
 pub mod schema;
 mod tokens;
-mod users;
+pub(crate) mod users;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -72,14 +72,24 @@ pub async fn get(State(state): State<AppState>, Path(org): Path<String>) -> Resu
 pub async fn delete(State(state): State<AppState>, Path(org): Path<String>) -> Result<StatusCode, Error> {
     let id = path::uuid(&org, "orgId")?;
     let mut tx = state.pool.begin().await?;
-    let deleted = sqlx::query("DELETE FROM organization WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    if deleted.rows_affected() == 0 {
+    if !hard_delete(&mut tx, id).await? {
         return Err(not_found(id));
     }
-    invalidation::notify(&mut tx, invalidation::EVERYTHING).await?;
     tx.commit().await?;
     state.auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes an organization for good, with everything it owns, and queues the invalidation of
+/// every replica's authentication caches in the same transaction. Whether it existed; the
+/// caller evicts its own caches after the commit. Also applies Clerk's `organization.deleted`.
+pub(crate) async fn hard_delete(conn: &mut PgConnection, id: Uuid) -> Result<bool, Error> {
+    let deleted = sqlx::query("DELETE FROM organization WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    if deleted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    invalidation::notify(conn, invalidation::EVERYTHING).await?;
+    Ok(true)
 }
 
 pub fn not_found(id: Uuid) -> Error {

@@ -3,6 +3,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
+use sqlx::PgConnection;
+use uuid::Uuid;
 
 use crate::auth::invalidation;
 use crate::http::path;
@@ -24,15 +26,25 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Re
         return Err(Error::forbidden("DeleteUser.SystemProtected", "system:kaiten cannot be deleted"));
     }
     let mut tx = state.pool.begin().await?;
-    let found = sqlx::query("UPDATE users SET deleted_at = COALESCE(deleted_at, now()) WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    if found.rows_affected() == 0 {
+    if !soft_delete(&mut tx, user_id).await? {
         return Err(Error::not_found("DeleteUser.NotFound", format!("user {user_id} not found")));
     }
-    invalidation::notify(&mut tx, invalidation::EVERYTHING).await?;
     tx.commit().await?;
     state.auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Soft-deletes a user, and queues the invalidation of every replica's authentication caches
+/// in the same transaction. Whether the user exists; the caller evicts its own caches after
+/// the commit. Also applies Clerk's `user.deleted`.
+pub(crate) async fn soft_delete(conn: &mut PgConnection, user_id: Uuid) -> Result<bool, Error> {
+    let found = sqlx::query("UPDATE users SET deleted_at = COALESCE(deleted_at, now()) WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    if found.rows_affected() == 0 {
+        return Ok(false);
+    }
+    invalidation::notify(conn, invalidation::EVERYTHING).await?;
+    Ok(true)
 }

@@ -263,7 +263,8 @@ mod tests {
             json!({"object": "event", "type": "organizationMembership.created", "data": {
                 "role": "org:admin",
                 "organization": {"id": "org_1", "name": "Acme", "slug": "acme"},
-                "public_user_data": {"user_id": "user_1", "identifier": identifier, "first_name": "Ada", "last_name": "Lovelace"}
+                "public_user_data": {"user_id": "user_1", "identifier": identifier,
+                                     "first_name": "Ada", "last_name": "Lovelace"}
             }})
         };
         let ClerkEvent::MembershipUpserted(with_email) = event(data("ada@example.com")).unwrap() else { panic!() };
@@ -276,7 +277,8 @@ mod tests {
 
     #[test]
     fn deletions_and_unknown_types() {
-        let deleted = json!({"object": "event", "type": "user.deleted", "data": {"id": "user_1", "deleted": true, "object": "user"}});
+        let deleted = json!({"object": "event", "type": "user.deleted",
+                             "data": {"id": "user_1", "deleted": true, "object": "user"}});
         assert_eq!(event(deleted).unwrap(), ClerkEvent::UserDeleted("user_1".into()));
         let org = json!({"object": "event", "type": "organization.deleted", "data": {"id": "org_1", "deleted": true}});
         assert_eq!(event(org).unwrap(), ClerkEvent::OrganizationDeleted("org_1".into()));
@@ -305,7 +307,10 @@ mod tests {
             "ClerkWebhook.InvalidEventData"
         );
         assert_eq!(
-            code(br#"{"type": "organizationMembership.deleted", "data": {"organization": {"id": "o"}}, "object": "event"}"#),
+            code(
+                br#"{"type": "organizationMembership.deleted", "data": {"organization": {"id": "o"}},
+                      "object": "event"}"#
+            ),
             "ClerkWebhook.InvalidEventData"
         );
         let system = br#"{"type": "user.updated", "data": {"id": "system:kaiten"}, "object": "event"}"#;

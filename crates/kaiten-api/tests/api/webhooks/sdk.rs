@@ -29,8 +29,16 @@ async fn an_event_of_every_module_verifies_with_the_official_sdk_and_standard_we
 
     customer(&app, &org, "Acme").await;
     // Entitlements, licenses and their families, grants, customers and instances.
-    instance_with(&app, &org, "acme-prod", &[(json!({"name": "Seats", "slug": "seats", "description": null, "type": "NUMBER"}), json!({"value": {"type": "number", "value": 10}}))])
-        .await;
+    instance_with(
+        &app,
+        &org,
+        "acme-prod",
+        &[(
+            json!({"name": "Seats", "slug": "seats", "description": null, "type": "NUMBER"}),
+            json!({"value": {"type": "number", "value": 10}}),
+        )],
+    )
+    .await;
     let group = app
         .core("POST", "/entitlement-groups", t, Some(json!({"name": "AI", "slug": "ai", "description": null})))
         .await;
