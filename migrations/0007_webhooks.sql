@@ -48,6 +48,8 @@ CREATE TABLE webhook_message (
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT webhook_message_id_org_key UNIQUE (id, organization_id)
 );
+-- Retention deletes old messages (with their deliveries and attempts) in batches.
+CREATE INDEX webhook_message_created ON webhook_message (created_at);
 
 CREATE TABLE webhook_delivery (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -101,3 +103,4 @@ CREATE TABLE webhook_inbox (
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (source, message_id)
 );
+CREATE INDEX webhook_inbox_received ON webhook_inbox (received_at);

@@ -42,3 +42,34 @@ pub async fn sweep(pool: &PgPool, retention: Retention, polling: bool) -> sqlx::
         }
     }
 }
+
+/// Deletes webhook messages older than `keep` that no delivery is still pending on (their
+/// deliveries and attempts go with them), and incoming message ids older than `keep` (a
+/// sender retrying that late is not retrying). Answers how many rows went.
+pub async fn sweep_webhooks(pool: &PgPool, keep: Duration) -> sqlx::Result<u64> {
+    let mut total = 0;
+    loop {
+        let deleted = sqlx::query(
+            "DELETE FROM webhook_message WHERE id IN (
+               SELECT m.id FROM webhook_message m
+                WHERE m.created_at < now() - make_interval(secs => $1)
+                  AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.message_id = m.id AND d.status = 'pending')
+                LIMIT $2 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(keep.as_secs_f64())
+        .bind(BATCH)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        total += deleted;
+        if deleted < BATCH as u64 {
+            break;
+        }
+    }
+    let inbox = sqlx::query("DELETE FROM webhook_inbox WHERE received_at < now() - make_interval(secs => $1)")
+        .bind(keep.as_secs_f64())
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(total + inbox)
+}

@@ -88,6 +88,11 @@ async fn sweep_hourly(pool: PgPool, retention: Retention, polling: bool) {
             Ok(deleted) => tracing::info!(deleted, "outbox retention: expired events deleted"),
             Err(err) => tracing::warn!(error = %err, "outbox retention failed; retrying in an hour"),
         }
+        match retention::sweep_webhooks(&pool, retention.events).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "webhook retention: old messages and inbox ids deleted"),
+            Err(err) => tracing::warn!(error = %err, "webhook retention failed; retrying in an hour"),
+        }
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
 }

@@ -318,3 +318,55 @@ async fn two_dispatchers_share_the_queue_and_deliver_each_message_once() {
     let found = deliveries(&app, &org, hook["id"].as_str().unwrap()).await;
     assert!(found.iter().all(|d| d["status"] == "delivered" && d["attempts"] == 1));
 }
+
+#[tokio::test]
+async fn retention_deletes_old_finished_messages_with_their_history_and_keeps_pending_ones() {
+    let app = app().await;
+    let org = app.org("org_wh_retention").await;
+    let receiver = Receiver::scripted(|_| Answer::Status(200)).await;
+    let _delivering = webhooks::deliver(&app, webhooks::dispatch_config()).await;
+    let hook = endpoint(&app, &org, &receiver.url, &[]).await;
+    let id = hook["id"].as_str().unwrap();
+    customer(&app, &org, "Old").await;
+    eventually(&app, &org, id, 15, "the delivery", |d| d.len() == 1 && d[0]["status"] == "delivered").await;
+    // A second message, still pending (its endpoint is disabled before it could go out).
+    let off =
+        app.core("PUT", &format!("/webhooks/endpoints/{id}"), Some(&org.token), Some(json!({"disabled": true}))).await;
+    assert_eq!(off.status, 200);
+    sqlx::query(
+        "INSERT INTO webhook_message (id, organization_id, event_name, event_type, body, committed_at)
+         VALUES (gen_random_uuid(), $1::uuid, 'CUSTOMER_CREATED', 'com.kaiten.customer.v1.created', '{}', now());
+         ",
+    )
+    .bind(&org.id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, next_attempt_at)
+         SELECT organization_id, $1::uuid, id, now() FROM webhook_message WHERE body = '{}'",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE webhook_message SET created_at = now() - interval '40 days'").execute(&app.pool).await.unwrap();
+    sqlx::query("INSERT INTO webhook_inbox (source, message_id, event_type, received_at) VALUES ('clerk', 'm1', 'user.created', now() - interval '40 days'), ('clerk', 'm2', 'user.created', now())")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    let deleted = kaiten_events::retention::sweep_webhooks(&app.pool, Duration::from_secs(30 * 86_400)).await.unwrap();
+    assert_eq!(deleted, 2, "the delivered message and the old inbox id");
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT d.status FROM webhook_delivery d JOIN webhook_message m ON m.id = d.message_id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(left, ["pending"]);
+    let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_attempt").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(attempts, 0, "the delivered message's attempts went with it");
+    let inbox: Vec<String> =
+        sqlx::query_scalar("SELECT message_id FROM webhook_inbox").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(inbox, ["m2"]);
+}
