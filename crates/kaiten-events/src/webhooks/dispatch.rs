@@ -75,7 +75,7 @@ impl Dispatcher {
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("kaiten-webhooks/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(16);
+            .pool_max_idle_per_host(config.concurrency.max(1));
         if !config.allow_private {
             client = client.dns_resolver(PublicOnly);
         }
@@ -106,21 +106,31 @@ impl Dispatcher {
     }
 
     async fn drain(self: &Arc<Self>) {
-        let slots = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let concurrency = self.config.concurrency.max(1);
+        let slots = Arc::new(Semaphore::new(concurrency));
+        // Under load, claim in batches of at least a quarter of the slots: claiming each time
+        // one slot frees would cost a locking query per delivery. An idle dispatcher has every
+        // slot free, so this never delays a lone delivery.
+        let batch = u32::try_from((concurrency / 4).max(1)).unwrap_or(1);
         loop {
-            let Ok(first) = slots.clone().acquire_owned().await else { return };
-            let wanted = slots.available_permits() + 1;
-            let due = match self.claim(wanted).await {
+            let Ok(mut permits) = slots.clone().acquire_many_owned(batch).await else { return };
+            if let Ok(more) = u32::try_from(slots.available_permits())
+                && more > 0
+                && let Ok(extra) = slots.clone().try_acquire_many_owned(more)
+            {
+                permits.merge(extra);
+            }
+            let due = match self.claim(permits.num_permits()).await {
                 Ok(due) => due,
                 Err(err) => {
                     tracing::warn!(error = %err, "webhooks: cannot read the delivery queue; retrying");
-                    drop(first);
+                    drop(permits);
                     tokio::time::sleep(self.config.poll).await;
                     continue;
                 }
             };
             if due.is_empty() {
-                drop(first);
+                drop(permits);
                 let _ = tokio::time::timeout(self.config.poll, self.wake.notified()).await;
                 continue;
             }
@@ -128,15 +138,13 @@ impl Dispatcher {
                 Ok(keys) => keys,
                 Err(err) => {
                     tracing::error!(error = %err, "webhooks: cannot read signing keys; the deliveries wait for their lease");
-                    drop(first);
+                    drop(permits);
                     tokio::time::sleep(self.config.poll).await;
                     continue;
                 }
             };
-            let mut permits = vec![first];
-            // Only this loop takes permits, so the ones counted above are still there.
-            permits.extend((1..due.len()).filter_map(|_| slots.clone().try_acquire_owned().ok()));
-            for (delivery, permit) in due.into_iter().zip(permits) {
+            for delivery in due {
+                let Some(permit) = permits.split(1) else { break };
                 let this = self.clone();
                 let keys = keys.get(&delivery.endpoint_id).cloned().unwrap_or_default();
                 tokio::spawn(async move {

@@ -50,9 +50,9 @@ impl Attempt {
 }
 
 /// Records the attempt and the delivery's next state (`retry_in`: when to try again, `None`
-/// for never) and moves the endpoint's failing streak, in one statement (one round trip: this
-/// runs once per delivery); on failure, disables the endpoint if it has failed for
-/// `disable_after`.
+/// for never) and starts or ends the endpoint's failing streak, in one statement (one round
+/// trip: this runs once per delivery); on failure, disables the endpoint if its streak (as it
+/// was before this attempt) is older than `disable_after`.
 pub async fn record(
     pool: &PgPool,
     delivery: &Due,
@@ -75,12 +75,17 @@ pub async fn record(
                 SET status = $6, attempts = attempts + 1, last_status_code = $5, updated_at = now(),
                     next_attempt_at = CASE WHEN $6 = 'pending' THEN now() + make_interval(secs => $9) END,
                     delivered_at = CASE WHEN $6 = 'delivered' THEN now() ELSE delivered_at END
-              WHERE id = $2)
-         UPDATE webhook_endpoint
-            SET failing_since = CASE WHEN $6 = 'delivered' THEN NULL ELSE coalesce(failing_since, now()) END
-          WHERE id = $10
-         RETURNING $6 <> 'delivered' AND NOT disabled
-                   AND coalesce(failing_since, now()) < now() - make_interval(secs => $11)",
+              WHERE id = $2),
+         endpoint AS (
+             -- Written only when the streak starts or ends: every delivery of an endpoint
+             -- rewriting its row would make that row the hottest lock in the database.
+             UPDATE webhook_endpoint
+                SET failing_since = CASE WHEN $6 = 'delivered' THEN NULL ELSE now() END
+              WHERE id = $10
+                AND CASE WHEN $6 = 'delivered' THEN failing_since IS NOT NULL ELSE failing_since IS NULL END)
+         SELECT $6 <> 'delivered' AND NOT disabled
+                AND coalesce(failing_since < now() - make_interval(secs => $11), false)
+           FROM webhook_endpoint WHERE id = $10",
     )
     .bind(delivery.organization_id)
     .bind(delivery.id)
