@@ -37,6 +37,8 @@ pub struct ApiConfig {
     /// How long the `__kaiten` facts of a targeting key or instance are reused.
     pub flag_facts_ttl: Duration,
     pub webhooks: WebhookSettings,
+    /// GraphQL introspection (and the `__schema` of tools): off unless asked for.
+    pub graphql_introspection: bool,
 }
 
 impl Default for ApiConfig {
@@ -48,6 +50,7 @@ impl Default for ApiConfig {
             usage: UsageConfig::default(),
             flag_facts_ttl: Duration::from_secs(1),
             webhooks: WebhookSettings::default(),
+            graphql_introspection: false,
         }
     }
 }
@@ -109,9 +112,10 @@ pub fn platform_openapi() -> Value {
 pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     let auth = Arc::new(Authenticator::new(pool.clone(), config.jwt.clone()));
     let flags = Arc::new(FlagRuntime::start(&pool, config.flag_facts_ttl));
+    let graphql = Arc::new(crate::graphql::Service::new(config.graphql_introspection));
 
     let (core_router, core_doc) = split(core_routes());
-    let core_state = state(&pool, &auth, &flags, &core_doc, config);
+    let core_state = state(&pool, &auth, &flags, &graphql, &core_doc, config);
     let core = Router::new()
         .nest(
             "/api",
@@ -121,12 +125,13 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
                 .route("/livez", get(health::livez))
                 .route("/tokens/validate", any(modules::identity::validate::endpoint))
                 .route("/webhooks/clerk", post(modules::webhooks::clerk::receive))
+                .route("/graphql", get(crate::graphql::endpoint).post(crate::graphql::endpoint))
                 .with_state(core_state),
         )
         .merge(docs::router(core_doc, "/api"));
 
     let (platform_router, platform_doc) = split(platform_routes());
-    let platform_state = state(&pool, &auth, &flags, &platform_doc, config);
+    let platform_state = state(&pool, &auth, &flags, &graphql, &platform_doc, config);
     let platform = Router::new()
         .nest(
             "/api",
@@ -148,6 +153,7 @@ fn state(
     pool: &PgPool,
     auth: &Arc<Authenticator>,
     flags: &Arc<FlagRuntime>,
+    graphql: &Arc<crate::graphql::Service>,
     doc: &Value,
     config: &ApiConfig,
 ) -> AppState {
@@ -159,6 +165,7 @@ fn state(
         usage: config.usage,
         flags: flags.clone(),
         webhooks: config.webhooks.clone(),
+        graphql: graphql.clone(),
     }
 }
 

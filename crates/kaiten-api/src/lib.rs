@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod graphql;
 pub mod http;
 pub mod invalidation;
 pub mod modules;

@@ -19,6 +19,7 @@ pub struct AppState {
     pub usage: UsageConfig,
     pub flags: Arc<FlagRuntime>,
     pub webhooks: WebhookSettings,
+    pub graphql: Arc<crate::graphql::Service>,
 }
 
 /// How usage reports are deduplicated and rolled over.

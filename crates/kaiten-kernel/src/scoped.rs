@@ -50,3 +50,22 @@ pub async fn delete(
     let sql = format!("DELETE FROM {table} WHERE organization_id = $1 AND id = $2");
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(id).execute(conn).await?.rows_affected())
 }
+
+/// The organization's rows whose `key_column` is any of `keys`, in no particular order: the
+/// batch read behind a dataloader. `select` as for [`find`].
+pub async fn many<R, K>(
+    conn: &mut sqlx::PgConnection,
+    select: &str,
+    alias: &str,
+    key_column: &str,
+    organization_id: Uuid,
+    keys: &[K],
+) -> Result<Vec<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + sqlx::postgres::PgHasArrayType + Sync,
+{
+    let p = if alias.is_empty() { String::new() } else { format!("{alias}.") };
+    let sql = format!("{select} WHERE {p}organization_id = $1 AND {p}{key_column} = ANY($2)");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(keys).fetch_all(conn).await
+}

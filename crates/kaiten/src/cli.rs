@@ -25,6 +25,8 @@ pub enum Command {
     PlatformToken(PlatformTokenCommand),
     /// Print the generated OpenAPI document.
     Openapi(OpenapiArgs),
+    /// Print the GraphQL schema (SDL).
+    GraphqlSchema,
     /// Inspect the event pipeline.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -120,6 +122,9 @@ pub struct ServeArgs {
     pub outbox: OutboxArgs,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    /// Allow GraphQL introspection (development; off in production).
+    #[arg(long, env = "KAITEN_GRAPHQL_INTROSPECTION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub graphql_introspection: bool,
 }
 
 /// Outgoing webhooks (delivered by this server) and incoming identity events.

@@ -33,6 +33,10 @@ fn main() -> std::process::ExitCode {
             Command::Migrate(db) => database::migrate_only(&db).await,
             Command::PlatformToken(args) => platform_token::run(args).await,
             Command::Outbox(command) => outbox::command(command).await,
+            Command::GraphqlSchema => {
+                print!("{}", kaiten_api::graphql::sdl());
+                Ok(())
+            }
             Command::Openapi(args) => {
                 let doc = if args.platform { kaiten_api::platform_openapi() } else { kaiten_api::core_openapi() };
                 println!(

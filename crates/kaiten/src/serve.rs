@@ -30,6 +30,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         flag_facts_ttl: Duration::from_millis(args.flag_facts_ttl_ms),
         webhooks: webhooks::settings(&args.webhooks, &args.database)?,
+        graphql_introspection: args.graphql_introspection,
     };
     let deliver_webhooks = args.webhooks.webhooks && config.webhooks.sealer.is_some();
     let mut in_process: kaiten_events::Sinks = Vec::new();

@@ -10,6 +10,7 @@ mod entitlement_groups;
 mod entitlements;
 mod flags;
 mod grants;
+mod graphql;
 mod instances;
 mod jwks;
 mod license_versions;

@@ -5,7 +5,7 @@ mod delete;
 mod events;
 mod get;
 mod list;
-mod repository;
+pub mod repository;
 pub mod schema;
 mod update;
 

@@ -57,12 +57,48 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
+/// The organization's customers among `ids` (a batch read for GraphQL).
+pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<Customer>, Error> {
+    let rows: Vec<CustomerRow> = kaiten_kernel::scoped::many(&mut *conn, SELECT, "c", "id", organization_id, ids).await?;
+    assemble(conn, organization_id, rows).await
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<CustomerRow>, Error> {
-    Ok(page.fetch_of_organization(conn, SELECT, "c", organization_id).await?)
+    page_with(conn, organization_id, page, None).await
+}
+
+/// A page of customers, only those linked to `adapter` when one is given.
+pub async fn page_with(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+    adapter: Option<&str>,
+) -> Result<Vec<CustomerRow>, Error> {
+    let Some(adapter) = adapter else {
+        return Ok(page.fetch_of_organization(conn, SELECT, "c", organization_id).await?);
+    };
+    let sql = format!(
+        "{SELECT} WHERE c.organization_id = $1
+            AND EXISTS (SELECT 1 FROM customer_integration x WHERE x.customer_id = c.id AND x.adapter = $5) {}",
+        PageRequest::keyset("c", 2)
+    );
+    Ok(page.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).bind(adapter).fetch_all(conn).await?)
+}
+
+/// The organization's customers carrying `external_id` (the column is not unique).
+pub async fn by_external_id(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    external_id: &str,
+) -> Result<Vec<Customer>, Error> {
+    let rows: Vec<CustomerRow> =
+        kaiten_kernel::scoped::many(&mut *conn, SELECT, "c", "external_customer_id", organization_id, &[external_id])
+            .await?;
+    assemble(conn, organization_id, rows).await
 }
 
 /// Rows to DTOs, with their integrations in one query.

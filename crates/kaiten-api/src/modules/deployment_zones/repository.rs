@@ -68,6 +68,12 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
     Ok(row.into())
 }
 
+/// The organization's zones among `ids` (a batch read for GraphQL).
+pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<DeploymentZone>, Error> {
+    let rows: Vec<ZoneRow> = kaiten_kernel::scoped::many(conn, SELECT, "z", "id", organization_id, ids).await?;
+    Ok(rows.into_iter().map(DeploymentZone::from).collect())
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,

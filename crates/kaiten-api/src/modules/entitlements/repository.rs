@@ -115,6 +115,24 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
+/// The organization's entitlements among `slugs`, with their groups (a batch read for GraphQL).
+pub async fn by_slugs(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    slugs: &[String],
+) -> Result<Vec<Entitlement>, Error> {
+    let rows: Vec<EntitlementRow> = kaiten_kernel::scoped::many(
+        &mut *conn,
+        &format!("SELECT {COLUMNS} FROM entitlement"),
+        "",
+        "slug",
+        organization_id,
+        slugs,
+    )
+    .await?;
+    assemble(conn, organization_id, rows).await
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,

@@ -76,12 +76,51 @@ pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> 
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
+/// The organization's instances whose `column` (`id`, `customer_id`, `license_id`) is among
+/// `keys`, oldest first (a batch read for GraphQL).
+pub async fn with(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    column: &'static str,
+    keys: &[Uuid],
+) -> Result<Vec<Instance>, Error> {
+    let mut rows: Vec<InstanceRow> =
+        kaiten_kernel::scoped::many(&mut *conn, SELECT, "i", column, organization_id, keys).await?;
+    rows.sort_by_key(|r| (r.created_at, r.id));
+    assemble(conn, organization_id, rows).await
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,
     page: &PageRequest,
 ) -> Result<Vec<InstanceRow>, Error> {
-    Ok(page.fetch_of_organization(conn, SELECT, "i", organization_id).await?)
+    page_with(conn, organization_id, page, None).await
+}
+
+/// A page of instances, only those linked to `adapter` when one is given.
+pub async fn page_with(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    page: &PageRequest,
+    adapter: Option<&str>,
+) -> Result<Vec<InstanceRow>, Error> {
+    let Some(adapter) = adapter else {
+        return Ok(page.fetch_of_organization(conn, SELECT, "i", organization_id).await?);
+    };
+    let sql = format!(
+        "{SELECT} WHERE i.organization_id = $1
+            AND EXISTS (SELECT 1 FROM instance_integration x WHERE x.instance_id = i.id AND x.adapter = $5) {}",
+        PageRequest::keyset("i", 2)
+    );
+    Ok(page.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).bind(adapter).fetch_all(conn).await?)
+}
+
+/// The organization's instance `slug`, if there is one (none or one element).
+pub async fn with_slug(conn: &mut PgConnection, organization_id: Uuid, slug: &str) -> Result<Vec<Instance>, Error> {
+    let rows: Vec<InstanceRow> =
+        kaiten_kernel::scoped::many(&mut *conn, SELECT, "i", "slug", organization_id, &[slug]).await?;
+    assemble(conn, organization_id, rows).await
 }
 
 /// Rows to resources, with their integrations in one query.

@@ -86,6 +86,14 @@ pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> 
     Ok(row.into())
 }
 
+/// The organization's license versions among `ids` (a batch read for GraphQL).
+pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<License>, Error> {
+    let rows: Vec<LicenseRow> =
+        kaiten_kernel::scoped::many(conn, &format!("SELECT {COLUMNS} FROM license"), "", "id", organization_id, ids)
+            .await?;
+    Ok(rows.into_iter().map(License::from).collect())
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,

@@ -144,6 +144,18 @@ pub async fn all(
         RowLock::None,
     )
     .await?;
+    let mut of = of_instances(&mut conn, organization_id, &[instance.id]).await?;
+    Ok(Json(of.remove(&instance.id).unwrap_or_default()))
+}
+
+/// The usage of every entitlement each instance's license grants, one query for all of them,
+/// in display order. Reading here records nothing: the audited read is the single-entitlement
+/// one.
+pub async fn of_instances(
+    conn: &mut sqlx::PgConnection,
+    organization_id: uuid::Uuid,
+    instance_ids: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, Vec<EntitlementUsage>>, Error> {
     let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT i.id AS instance_id, i.start_license_date, i.license_id, l.slug AS license_slug,
                 e.id AS entitlement_id, e.slug AS entitlement_slug, e.type, e.aggregation_method, e.reset_period,
@@ -154,12 +166,19 @@ pub async fn all(
            JOIN instance_effective_entitlement ee ON ee.instance_id = i.id
            JOIN entitlement e ON e.id = ee.entitlement_id
            LEFT JOIN entitlement_usage u ON u.instance_id = i.id AND u.entitlement_id = e.id
-          WHERE i.organization_id = $1 AND i.id = $2
-          ORDER BY e.display_order, e.slug",
+          WHERE i.organization_id = $1 AND i.id = ANY($2)
+          ORDER BY i.id, e.display_order, e.slug",
     )
     .bind(organization_id)
-    .bind(instance.id)
-    .fetch_all(&mut *conn)
+    .bind(instance_ids)
+    .fetch_all(conn)
     .await?;
-    Ok(Json(rows.iter().map(|r| standing(&r.context, r.now, r.value.as_ref(), r.period_start)).collect()))
+    let mut by_instance: std::collections::HashMap<uuid::Uuid, Vec<EntitlementUsage>> = std::collections::HashMap::new();
+    for r in &rows {
+        by_instance
+            .entry(r.context.instance_id)
+            .or_default()
+            .push(standing(&r.context, r.now, r.value.as_ref(), r.period_start));
+    }
+    Ok(by_instance)
 }

@@ -82,6 +82,19 @@ pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> 
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
+/// The grants of each license among `license_ids`, by entitlement display order (a batch read
+/// for GraphQL).
+pub async fn of_licenses(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    license_ids: &[Uuid],
+) -> Result<Vec<LicenseEntitlement>, Error> {
+    let mut rows: Vec<GrantRow> =
+        kaiten_kernel::scoped::many(&mut *conn, SELECT, "le", "license_id", organization_id, license_ids).await?;
+    rows.sort_by(|a, b| (a.license_id, &a.entitlement_slug).cmp(&(b.license_id, &b.entitlement_slug)));
+    assemble(conn, organization_id, rows).await
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,

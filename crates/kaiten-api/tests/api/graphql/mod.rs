@@ -1,0 +1,3 @@
+//! The read-only GraphQL API.
+
+mod schema;
