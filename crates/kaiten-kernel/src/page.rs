@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorDetail};
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cursor {
     pub created_at: DateTime<Utc>,
@@ -33,7 +33,7 @@ impl Cursor {
 }
 
 /// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     pub after: Option<Cursor>,
     pub limit: i64,
@@ -43,15 +43,20 @@ impl PageRequest {
     /// From the raw query values; a limit outside 1..=200 is a 422 as the contract's schema
     /// says, an undecodable cursor a 400.
     pub fn parse(cursor: Option<&str>, limit: Option<&str>) -> Result<Self, Error> {
+        Self::parse_within(cursor, limit, DEFAULT_LIMIT, MAX_LIMIT)
+    }
+
+    /// [`PageRequest::parse`] for a listing with its own bounds (`default`, at most `max`).
+    pub fn parse_within(cursor: Option<&str>, limit: Option<&str>, default: i64, max: i64) -> Result<Self, Error> {
         let limit = match limit {
-            None => DEFAULT_LIMIT,
+            None => default,
             Some(raw) => match raw.parse::<i64>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                Ok(n) if (1..=max).contains(&n) => n,
                 _ => {
                     return Err(Error::unprocessable(
                         "validation failed",
                         vec![
-                            ErrorDetail::new("query.limit", format!("expected integer between 1 and {MAX_LIMIT}"))
+                            ErrorDetail::new("query.limit", format!("expected integer between 1 and {max}"))
                                 .with_value(serde_json::Value::String(raw.to_owned())),
                         ],
                     ));
@@ -158,6 +163,9 @@ mod tests {
             assert_eq!(err.status().as_u16(), 422, "{bad}");
             assert_eq!(err.errors()[0].location, "query.limit");
         }
+        assert_eq!(PageRequest::parse_within(None, None, 200, 1000).unwrap().limit, 200);
+        assert_eq!(PageRequest::parse_within(None, Some("1000"), 200, 1000).unwrap().limit, 1000);
+        assert_eq!(PageRequest::parse_within(None, Some("1001"), 200, 1000).unwrap_err().status().as_u16(), 422);
     }
 
     #[test]

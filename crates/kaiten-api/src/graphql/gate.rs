@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, Selection, SelectionSet, ServiceDocument, Type,
-    TypeKind, TypeSystemDefinition,
+    BaseType, DocumentOperations, ExecutableDocument, Selection, SelectionSet, ServiceDocument, Type, TypeKind,
+    TypeSystemDefinition,
 };
 use kaiten_kernel::{Error, Principal};
 
@@ -120,11 +120,20 @@ pub fn check_size(query: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Refuses the document with 403 `Auth.MissingScope` when the caller lacks the read scope of
-/// any object type it selects.
-pub fn check_scopes(types: &FieldTypes, doc: &ExecutableDocument, caller: &Principal) -> Result<(), Error> {
+/// Refuses the document with 400 `GraphQL.TooDeep` when its fields nest deeper than
+/// `max_depth` (checked here, before the executor's complexity check, so that a deep document
+/// is reported as deep), then with 403 `Auth.MissingScope` when the caller lacks the read
+/// scope of any object type it selects. Introspection, when the server has it off, is a 400.
+pub fn check(
+    types: &FieldTypes,
+    doc: &ExecutableDocument,
+    caller: &Principal,
+    max_depth: usize,
+    introspection: bool,
+) -> Result<(), Error> {
     let mut needed = HashSet::new();
-    let mut walk = Walk { types, doc, needed: &mut needed, visited: HashSet::new() };
+    let mut walk =
+        Walk { types, doc, needed: &mut needed, visited: HashSet::new(), depth: 0, deepest: 0, introspects: false };
     match &doc.operations {
         DocumentOperations::Single(op) => walk.selections(&op.node.selection_set.node, "Query"),
         DocumentOperations::Multiple(ops) => {
@@ -132,6 +141,18 @@ pub fn check_scopes(types: &FieldTypes, doc: &ExecutableDocument, caller: &Princ
                 walk.selections(&op.node.selection_set.node, "Query");
             }
         }
+    }
+    if walk.introspects && !introspection {
+        return Err(Error::bad_request(
+            "GraphQL.IntrospectionDisabled",
+            "introspection is off on this server (KAITEN_GRAPHQL_INTROSPECTION)",
+        ));
+    }
+    if walk.deepest > max_depth {
+        return Err(Error::bad_request(
+            "GraphQL.TooDeep",
+            format!("the document nests deeper than {max_depth} levels"),
+        ));
     }
     let mut needed: Vec<&str> = needed.into_iter().collect();
     needed.sort_unstable();
@@ -145,6 +166,10 @@ struct Walk<'a> {
     /// Fragments already walked on a type, so a fragment cycle (refused later by validation)
     /// cannot loop here.
     visited: HashSet<(String, String)>,
+    depth: usize,
+    deepest: usize,
+    /// Whether `__schema` or `__type` is selected.
+    introspects: bool,
 }
 
 impl Walk<'_> {
@@ -153,12 +178,16 @@ impl Walk<'_> {
             match &selection.node {
                 Selection::Field(field) => {
                     let name = field.node.name.node.as_str();
+                    self.introspects |= name == "__schema" || name == "__type";
                     let Some(returns) = self.types.returns(parent, name) else { continue };
                     let returns = returns.to_owned();
                     if let Some((_, scope)) = SCOPES.iter().find(|(ty, _)| *ty == returns) {
                         self.needed.insert(scope);
                     }
+                    self.depth += 1;
+                    self.deepest = self.deepest.max(self.depth);
                     self.selections(&field.node.selection_set.node, &returns);
+                    self.depth -= 1;
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.to_string();

@@ -10,11 +10,12 @@ use kaiten_kernel::Error;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::audit_query::AuditTrailsOfInstance;
+use super::release_loaders::ReleaseLoaders;
 use crate::modules::customers::{repository as customers, schema::Customer};
 use crate::modules::deployment_zones::{repository as zones, schema::DeploymentZone};
 use crate::modules::entitlements::{repository as entitlements, schema::Entitlement};
-use crate::modules::instances::usage::read::of_instances;
-use crate::modules::instances::usage::schema::EntitlementUsage;
+use crate::modules::instances::usage::read::{GrantUsage, of_instances};
 use crate::modules::instances::{repository as instances, schema::Instance};
 use crate::modules::licenses::grants::{repository as grants, schema::LicenseEntitlement};
 use crate::modules::licenses::{repository as licenses, schema::License};
@@ -30,16 +31,16 @@ pub struct Scope {
 }
 
 impl Scope {
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, LoadError> {
+    pub(super) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, LoadError> {
         self.pool.acquire().await.map_err(|e| Arc::new(e.into()))
     }
 }
 
-fn by<K: std::hash::Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
+pub(super) fn by<K: std::hash::Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
     items.into_iter().map(|v| (key(&v), v)).collect()
 }
 
-fn grouped<K: std::hash::Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+pub(super) fn grouped<K: std::hash::Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     let mut out: HashMap<K, Vec<V>> = HashMap::new();
     for v in items {
         out.entry(key(&v)).or_default().push(v);
@@ -64,6 +65,7 @@ macro_rules! loader {
         }
     };
 }
+pub(super) use loader;
 
 loader!(CustomerById, Uuid, Customer, |s, conn, keys| {
     customers::by_ids(&mut conn, s.organization_id, keys).await.map(|v| by(v, |c| c.id))
@@ -83,7 +85,7 @@ loader!(GrantsByLicense, Uuid, Vec<LicenseEntitlement>, |s, conn, keys| {
 loader!(EntitlementBySlug, String, Entitlement, |s, conn, keys| {
     entitlements::by_slugs(&mut conn, s.organization_id, keys).await.map(|v| by(v, |e| e.slug.clone()))
 });
-loader!(UsageByInstance, Uuid, Vec<EntitlementUsage>, |s, conn, keys| {
+loader!(UsageByInstance, Uuid, Vec<GrantUsage>, |s, conn, keys| {
     of_instances(&mut conn, s.organization_id, keys).await
 });
 loader!(ZoneById, Uuid, DeploymentZone, |s, conn, keys| {
@@ -99,7 +101,10 @@ pub struct Loaders {
     pub grants: DataLoader<GrantsByLicense>,
     pub entitlement: DataLoader<EntitlementBySlug>,
     pub usage: DataLoader<UsageByInstance>,
+    /// An instance's audit trail, keyed by (instance, filter, page).
+    pub audit_trails: DataLoader<AuditTrailsOfInstance>,
     pub zone: DataLoader<ZoneById>,
+    pub releases: ReleaseLoaders,
 }
 
 impl Loaders {
@@ -113,7 +118,9 @@ impl Loaders {
             grants: DataLoader::new(GrantsByLicense(s()), tokio::spawn),
             entitlement: DataLoader::new(EntitlementBySlug(s()), tokio::spawn),
             usage: DataLoader::new(UsageByInstance(s()), tokio::spawn),
+            audit_trails: DataLoader::new(AuditTrailsOfInstance(s()), tokio::spawn),
             zone: DataLoader::new(ZoneById(s()), tokio::spawn),
+            releases: ReleaseLoaders::new(scope),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::modules::{customers, deployment_zones, entitlements, instances, licen
 #[derive(Default)]
 pub struct CoreQuery;
 
-fn required(id: Option<UuidScalar>, slug: Option<&String>) -> async_graphql::Result<()> {
+pub(super) fn required(id: Option<UuidScalar>, slug: Option<&String>) -> async_graphql::Result<()> {
     if id.is_none() && slug.is_none() {
         return Err(error(&Error::bad_request("GraphQL.MissingArgument", "give id or slug")));
     }
@@ -44,13 +44,14 @@ impl CoreQuery {
         let request = page(limit, cursor.as_deref())?;
         let scope = &data(ctx).scope;
         let mut conn = conn(ctx).await?;
-        let rows = customers::repository::page_with(&mut conn, scope.organization_id, &request, has_integration.as_deref())
-            .await
-            .map_err(|e| error(&e))?;
-        let Page { items, has_more, next_cursor } = Page::from_rows(rows, &request, customers::repository::CustomerRow::cursor);
-        let items = customers::repository::assemble(&mut conn, scope.organization_id, items)
-            .await
-            .map_err(|e| error(&e))?;
+        let rows =
+            customers::repository::page_with(&mut conn, scope.organization_id, &request, has_integration.as_deref())
+                .await
+                .map_err(|e| error(&e))?;
+        let Page { items, has_more, next_cursor } =
+            Page::from_rows(rows, &request, customers::repository::CustomerRow::cursor);
+        let items =
+            customers::repository::assemble(&mut conn, scope.organization_id, items).await.map_err(|e| error(&e))?;
         Ok(CustomerPage::of(Page { items, has_more, next_cursor }, CustomerView))
     }
 
@@ -105,7 +106,8 @@ impl CoreQuery {
         let rows = instances::repository::page_with(&mut conn, org, &request, has_integration.as_deref())
             .await
             .map_err(|e| error(&e))?;
-        let Page { items, has_more, next_cursor } = Page::from_rows(rows, &request, instances::repository::InstanceRow::cursor);
+        let Page { items, has_more, next_cursor } =
+            Page::from_rows(rows, &request, instances::repository::InstanceRow::cursor);
         let items = instances::repository::assemble(&mut conn, org, items).await.map_err(|e| error(&e))?;
         Ok(InstancePage::of(Page { items, has_more, next_cursor }, InstanceView))
     }
@@ -177,7 +179,8 @@ impl CoreQuery {
         let org = data(ctx).scope.organization_id;
         let mut conn = conn(ctx).await?;
         let rows = entitlements::repository::page(&mut conn, org, &request).await.map_err(|e| error(&e))?;
-        let Page { items, has_more, next_cursor } = Page::from_rows(rows, &request, entitlements::repository::EntitlementRow::cursor);
+        let Page { items, has_more, next_cursor } =
+            Page::from_rows(rows, &request, entitlements::repository::EntitlementRow::cursor);
         let items = entitlements::repository::assemble(&mut conn, org, items).await.map_err(|e| error(&e))?;
         Ok(EntitlementPage::of(Page { items, has_more, next_cursor }, EntitlementView))
     }

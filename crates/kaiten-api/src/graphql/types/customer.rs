@@ -47,6 +47,7 @@ impl CustomerView {
         Time(self.0.updated_at)
     }
     /// Instances associated with this customer
+    #[graphql(complexity = "crate::graphql::types::LIST_FAN_OUT * child_complexity")]
     async fn instances(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InstanceView>> {
         let found = data(ctx).loaders.instances_of_customer.load_one(self.0.id).await.map_err(load_error)?;
         Ok(found.unwrap_or_default().into_iter().map(InstanceView).collect())
@@ -54,4 +55,3 @@ impl CustomerView {
 }
 
 page!(CustomerPage, "CustomerPage", CustomerView, "A cursor-paginated page of customers.");
-

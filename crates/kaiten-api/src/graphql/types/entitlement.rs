@@ -61,6 +61,7 @@ impl EntitlementView {
         self.0.reset_anchor.map(Into::into)
     }
     /// Groups associated with this entitlement
+    #[graphql(complexity = "crate::graphql::types::LIST_FAN_OUT * child_complexity")]
     async fn entitlement_groups(&self) -> Option<Vec<EntitlementGroupSummary>> {
         let groups = self.0.entitlement_groups.as_ref()?;
         Some(

@@ -1,5 +1,7 @@
 use async_graphql::{Context, Object};
+use kaiten_kernel::Page;
 
+use super::audit::{self, AuditTrailPage, AuditTrailView};
 use super::customer::CustomerView;
 use super::enums::InstanceStatus;
 use super::license::LicenseView;
@@ -7,8 +9,9 @@ use super::page::page;
 use super::usage::UsageView;
 use super::user::User;
 use super::zone::ZoneView;
-use crate::graphql::context::{data, error, load_error};
+use crate::graphql::context::{data, error, load_error, page};
 use crate::graphql::scalars::{Map, Time, UuidScalar};
+use crate::modules::instances::audit::AuditTrail;
 use crate::modules::instances::schema::Instance;
 
 pub struct InstanceView(pub Instance);
@@ -92,9 +95,27 @@ impl InstanceView {
         Ok(data(ctx).loaders.zone.load_one(zone).await.map_err(load_error)?.map(ZoneView))
     }
     /// Current entitlement usage for this instance (one row per license grant)
+    #[graphql(complexity = "crate::graphql::types::LIST_FAN_OUT * child_complexity")]
     async fn entitlement_usage(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UsageView>> {
         let found = data(ctx).loaders.usage.load_one(self.0.id).await.map_err(load_error)?;
         Ok(found.unwrap_or_default().into_iter().map(UsageView).collect())
+    }
+    /// Cursor-paginated audit trail entries for this instance.
+    #[graphql(complexity = "(limit.unwrap_or(50).clamp(1, 200) as usize) * child_complexity")]
+    async fn audit_trails(
+        &self,
+        ctx: &Context<'_>,
+        event_name: Option<String>,
+        after: Option<Time>,
+        before: Option<Time>,
+        #[graphql(desc = "Maximum number of entries to return (default 50, max 200)")] limit: Option<i32>,
+        #[graphql(desc = "Opaque cursor from a previous response's nextCursor")] cursor: Option<String>,
+    ) -> async_graphql::Result<AuditTrailPage> {
+        let request = page(limit, cursor.as_deref())?;
+        let read = (self.0.id, audit::filter(event_name, after, before), request);
+        let found = data(ctx).loaders.audit_trails.load_one(read).await.map_err(load_error)?;
+        let trail = found.unwrap_or_else(|| Page::from_rows(Vec::new(), &request, AuditTrail::cursor));
+        Ok(AuditTrailPage::of(trail, AuditTrailView))
     }
 }
 

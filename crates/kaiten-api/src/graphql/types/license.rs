@@ -53,11 +53,13 @@ impl LicenseView {
         }
     }
     /// Instances using this license
+    #[graphql(complexity = "crate::graphql::types::LIST_FAN_OUT * child_complexity")]
     async fn instances(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InstanceView>> {
         let found = data(ctx).loaders.instances_of_license.load_one(self.0.id).await.map_err(load_error)?;
         Ok(found.unwrap_or_default().into_iter().map(InstanceView).collect())
     }
     /// Entitlements granted by this license
+    #[graphql(complexity = "crate::graphql::types::LIST_FAN_OUT * child_complexity")]
     async fn entitlements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GrantView>> {
         let found = data(ctx).loaders.grants.load_one(self.0.id).await.map_err(load_error)?;
         Ok(found.unwrap_or_default().into_iter().map(GrantView).collect())

@@ -1,9 +1,10 @@
 use async_graphql::Object;
 
 use crate::graphql::scalars::{Map, Time, UuidScalar};
-use crate::modules::instances::usage::schema::EntitlementUsage;
+use crate::modules::instances::usage::read::GrantUsage;
 
-pub struct UsageView(pub EntitlementUsage);
+/// The REST usage (its fields read through `Deref`) and the grant's overage beside it.
+pub struct UsageView(pub GrantUsage);
 
 /// Current usage of an entitlement on an instance. One row per license grant.
 #[Object(name = "EntitlementUsage")]
@@ -41,5 +42,15 @@ impl UsageView {
     /// the other sources).
     async fn source(&self) -> &str {
         "license"
+    }
+    /// How far above limit usage is still accepted, in percent: -1 unlimited, 0 a hard limit. Null
+    /// for BOOLEAN and CONFIG.
+    async fn limit_cap_exceeded_overage_percent(&self) -> Option<i32> {
+        self.0.overage_percent.map(i32::from)
+    }
+    /// What the licence, the add-ons and the boosts each contribute. Always null: this server has
+    /// no add-ons or boosts, so the licence grant (limit) is the whole of it.
+    async fn provenance(&self) -> Option<Map> {
+        None
     }
 }

@@ -97,6 +97,13 @@ pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageReq
     Ok(rows.into_iter().map(Component::from).collect())
 }
 
+/// The organization's components among `ids` (a batch read for GraphQL).
+pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<Component>, Error> {
+    let rows: Vec<ComponentRow> =
+        kaiten_kernel::scoped::many(conn, &format!("SELECT {COLUMNS} {FROM}"), "c", "id", organization_id, ids).await?;
+    Ok(rows.into_iter().map(Component::from).collect())
+}
+
 pub fn cursor(component: &Component) -> Cursor {
     Cursor { created_at: component.created_at, id: component.id }
 }

@@ -59,7 +59,8 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
 
 /// The organization's customers among `ids` (a batch read for GraphQL).
 pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<Customer>, Error> {
-    let rows: Vec<CustomerRow> = kaiten_kernel::scoped::many(&mut *conn, SELECT, "c", "id", organization_id, ids).await?;
+    let rows: Vec<CustomerRow> =
+        kaiten_kernel::scoped::many(&mut *conn, SELECT, "c", "id", organization_id, ids).await?;
     assemble(conn, organization_id, rows).await
 }
 

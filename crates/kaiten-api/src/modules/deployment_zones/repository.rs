@@ -5,7 +5,7 @@ use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::schema::DeploymentZone;
+use super::schema::{Deployment, DeploymentZone};
 use crate::modules::reference;
 use crate::modules::user_ref::UserRef;
 
@@ -69,9 +69,86 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
 }
 
 /// The organization's zones among `ids` (a batch read for GraphQL).
-pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<DeploymentZone>, Error> {
+pub async fn by_ids(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<DeploymentZone>, Error> {
     let rows: Vec<ZoneRow> = kaiten_kernel::scoped::many(conn, SELECT, "z", "id", organization_id, ids).await?;
     Ok(rows.into_iter().map(DeploymentZone::from).collect())
+}
+
+/// The zones each of `release_ids` was ever deployed to, each once per release, the one it
+/// was deployed to last first (a batch read for GraphQL): `(release id, zone)`.
+pub async fn deployed_with(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    release_ids: &[Uuid],
+) -> Result<Vec<(Uuid, DeploymentZone)>, Error> {
+    #[derive(sqlx::FromRow)]
+    struct Deployed {
+        deployed_release_id: Uuid,
+        #[sqlx(flatten)]
+        zone: ZoneRow,
+    }
+    let rows: Vec<Deployed> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH latest AS (
+            SELECT DISTINCT ON (release_id, deployment_zone_id) release_id, deployment_zone_id, seq
+              FROM deployment
+             WHERE organization_id = $1 AND release_id = ANY($2)
+             ORDER BY release_id, deployment_zone_id, seq DESC)
+         SELECT latest.release_id AS deployed_release_id, zones.*
+           FROM latest
+           JOIN ({SELECT} WHERE z.organization_id = $1) zones ON zones.id = latest.deployment_zone_id
+          ORDER BY latest.release_id, latest.seq DESC"
+    )))
+    .bind(organization_id)
+    .bind(release_ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.deployed_release_id, r.zone.into())).collect())
+}
+
+/// The deployment log entries of each of `release_ids`, newest first, rollbacks included (a
+/// batch read for GraphQL).
+pub async fn deployments_of_releases(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    release_ids: &[Uuid],
+) -> Result<Vec<Deployment>, Error> {
+    #[derive(sqlx::FromRow)]
+    struct DeploymentRow {
+        id: Uuid,
+        seq: i64,
+        deployment_zone_id: Uuid,
+        release_id: Uuid,
+        created_at: DateTime<Utc>,
+        created_by_id: Uuid,
+        created_by_name: Option<String>,
+    }
+    let mut rows: Vec<DeploymentRow> = kaiten_kernel::scoped::many(
+        conn,
+        "SELECT d.id, d.seq, d.deployment_zone_id, d.release_id, d.created_at, d.created_by_id,
+                u.name AS created_by_name
+           FROM deployment d
+           JOIN users u ON u.id = d.created_by_id",
+        "d",
+        "release_id",
+        organization_id,
+        release_ids,
+    )
+    .await?;
+    rows.sort_unstable_by_key(|r| std::cmp::Reverse(r.seq));
+    Ok(rows
+        .into_iter()
+        .map(|r| Deployment {
+            id: r.id,
+            deployment_zone_id: r.deployment_zone_id,
+            release_id: r.release_id,
+            created_at: r.created_at,
+            created_by: UserRef::new(r.created_by_id, r.created_by_name),
+        })
+        .collect())
 }
 
 pub async fn page(

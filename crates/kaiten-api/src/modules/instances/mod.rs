@@ -1,7 +1,7 @@
 //! Instances: deployments of the vendor's product for a customer, under one license version,
 //! and the usage they report against it.
 
-mod audit;
+pub mod audit;
 mod create;
 mod delete;
 pub mod events;

@@ -160,6 +160,17 @@ pub async fn view(conn: &mut PgConnection, organization_id: Uuid, family_id: Uui
     Ok(views(conn, organization_id, vec![family]).await?.remove(0))
 }
 
+/// The family `slug`, if the organization has one.
+pub async fn by_slug(conn: &mut PgConnection, organization_id: Uuid, slug: &str) -> Result<Option<FamilyRow>, Error> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FAMILY_COLUMNS} FROM license_family f WHERE f.organization_id = $1 AND f.slug = $2"
+    )))
+    .bind(organization_id)
+    .bind(slug)
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<FamilyRow>, Error> {
     Ok(page
         .fetch_of_organization(conn, &format!("SELECT {FAMILY_COLUMNS} FROM license_family f"), "f", organization_id)

@@ -50,6 +50,13 @@ pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 
+/// The organization's releases among `ids`, assembled (a batch read for GraphQL).
+pub async fn by_ids(conn: &mut PgConnection, organization_id: Uuid, ids: &[Uuid]) -> Result<Vec<Release>, Error> {
+    let rows: Vec<ReleaseRow> =
+        kaiten_kernel::scoped::many(&mut *conn, SELECT, "r", "id", organization_id, ids).await?;
+    assemble(conn, organization_id, rows).await
+}
+
 pub async fn page(
     conn: &mut PgConnection,
     organization_id: Uuid,

@@ -61,7 +61,10 @@ const EXTRA: &[(&str, &str)] = &[];
 #[test]
 fn the_committed_sdl_is_the_generated_one() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema.graphql")).unwrap();
-    assert!(committed == kaiten_api::graphql::sdl(), "schema.graphql is stale: run `kaiten graphql-schema > schema.graphql`");
+    assert!(
+        committed == kaiten_api::graphql::sdl(),
+        "schema.graphql is stale: run `kaiten graphql-schema > schema.graphql`"
+    );
 }
 
 #[test]
@@ -88,5 +91,10 @@ fn every_difference_from_the_reference_schema_is_listed_and_justified() {
         .chain(listed_extra.keys().filter(|s| !extra.iter().any(|m| m == *s)))
         .copied()
         .collect();
-    assert!(unlisted.is_empty() && stale.is_empty(), "unlisted differences:\n{}\nlisted but gone:\n{}", unlisted.join("\n"), stale.join("\n"));
+    assert!(
+        unlisted.is_empty() && stale.is_empty(),
+        "unlisted differences:\n{}\nlisted but gone:\n{}",
+        unlisted.join("\n"),
+        stale.join("\n")
+    );
 }

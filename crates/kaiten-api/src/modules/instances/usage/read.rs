@@ -145,17 +145,36 @@ pub async fn all(
     )
     .await?;
     let mut of = of_instances(&mut conn, organization_id, &[instance.id]).await?;
-    Ok(Json(of.remove(&instance.id).unwrap_or_default()))
+    Ok(Json(of.remove(&instance.id).unwrap_or_default().into_iter().map(|g| g.usage).collect()))
+}
+
+/// One row of [`of_instances`]: the usage as the REST API renders it, and beside it what GraphQL
+/// shows too (the REST `EntitlementUsage` has no such field).
+#[derive(Debug, Clone)]
+pub struct GrantUsage {
+    pub usage: EntitlementUsage,
+    /// The grant's `limitCapExceededOveragePercent` (-1 unlimited, 0 a hard limit); None for
+    /// BOOLEAN and CONFIG.
+    pub overage_percent: Option<i16>,
+}
+
+/// A view over the usage reads its fields directly (`grant.entitlement_slug`).
+impl std::ops::Deref for GrantUsage {
+    type Target = EntitlementUsage;
+
+    fn deref(&self) -> &EntitlementUsage {
+        &self.usage
+    }
 }
 
 /// The usage of every entitlement each instance's license grants, one query for all of them,
-/// in display order. Reading here records nothing: the audited read is the single-entitlement
-/// one.
+/// in display order, each with its grant's overage percent. Reading here records nothing: the
+/// audited read is the single-entitlement one.
 pub async fn of_instances(
     conn: &mut sqlx::PgConnection,
     organization_id: uuid::Uuid,
     instance_ids: &[uuid::Uuid],
-) -> Result<std::collections::HashMap<uuid::Uuid, Vec<EntitlementUsage>>, Error> {
+) -> Result<std::collections::HashMap<uuid::Uuid, Vec<GrantUsage>>, Error> {
     let rows: Vec<ListRow> = sqlx::query_as(
         "SELECT i.id AS instance_id, i.start_license_date, i.license_id, l.slug AS license_slug,
                 e.id AS entitlement_id, e.slug AS entitlement_slug, e.type, e.aggregation_method, e.reset_period,
@@ -173,12 +192,11 @@ pub async fn of_instances(
     .bind(instance_ids)
     .fetch_all(conn)
     .await?;
-    let mut by_instance: std::collections::HashMap<uuid::Uuid, Vec<EntitlementUsage>> = std::collections::HashMap::new();
+    let mut by_instance: std::collections::HashMap<uuid::Uuid, Vec<GrantUsage>> = std::collections::HashMap::new();
     for r in &rows {
-        by_instance
-            .entry(r.context.instance_id)
-            .or_default()
-            .push(standing(&r.context, r.now, r.value.as_ref(), r.period_start));
+        let usage = standing(&r.context, r.now, r.value.as_ref(), r.period_start);
+        let overage_percent = r.context.overage_percent.filter(|_| r.context.r#type.is_numeric());
+        by_instance.entry(r.context.instance_id).or_default().push(GrantUsage { usage, overage_percent });
     }
     Ok(by_instance)
 }

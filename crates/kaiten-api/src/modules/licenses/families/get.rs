@@ -4,7 +4,7 @@ use kaiten_kernel::{Error, ErrorDetail};
 
 use crate::auth::layer::Caller;
 use crate::http::query;
-use crate::modules::licenses::family::{self, FamilyRow};
+use crate::modules::licenses::family;
 use crate::modules::licenses::repository::{self, COLUMNS, LicenseRow};
 use crate::modules::licenses::schema::{License, LicenseFamilyView};
 use crate::state::AppState;
@@ -60,14 +60,8 @@ pub async fn endpoint(
     let pin = version_pin(raw.as_deref())?;
     let with_versions = include_versions(raw.as_deref())?;
     let mut conn = state.pool.acquire().await?;
-    let row: Option<FamilyRow> = sqlx::query_as(
-        "SELECT id, slug, created_at, updated_at FROM license_family WHERE organization_id = $1 AND slug = $2",
-    )
-    .bind(organization_id)
-    .bind(&slug)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let row = row
+    let row = family::by_slug(&mut conn, organization_id, &slug)
+        .await?
         .ok_or_else(|| Error::not_found("GetLicenseFamily.NotFound", format!("License family \"{slug}\" not found")))?;
     let family_id = row.id;
     let mut view = family::views(&mut conn, organization_id, vec![row]).await?.remove(0);

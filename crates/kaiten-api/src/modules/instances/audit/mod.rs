@@ -1,14 +1,18 @@
-//! An instance's audit trail: its events, newest first, filtered by name and time.
+//! An instance's audit trail: its events, newest first, filtered by name and time. The queries,
+//! shared with GraphQL (which also lists the organization's), are in `repository`.
+
+pub mod repository;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, ErrorDetail, Page, PageRequest, RowLock};
+use kaiten_kernel::{Error, ErrorDetail, Page, PageRequest, RowLock};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::repository;
+use self::repository::TrailFilter;
+use super::repository as instances;
 use crate::auth::layer::Caller;
 use crate::http::query;
 use crate::state::AppState;
@@ -99,35 +103,13 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let raw = raw.as_deref();
     let page = PageRequest::parse(query::param(raw, "cursor").as_deref(), query::param(raw, "limit").as_deref())?;
-    let (after, before) = (instant(raw, "after")?, instant(raw, "before")?);
-    let event_name = query::param(raw, "event_name");
+    let filter = TrailFilter {
+        event_name: query::param(raw, "event_name"),
+        after: instant(raw, "after")?,
+        before: instant(raw, "before")?,
+    };
     let mut conn = state.pool.acquire().await?;
     let instance =
-        repository::row(&mut conn, organization_id, &slug, "GetAuditTrails.InstanceNotFound", RowLock::None).await?;
-    let sql = "SELECT o.seq, o.id, o.instance_id, $3 AS instance_slug, o.event_name, o.event_type, o.data AS payload,
-                o.occurred_at AS timestamp
-           FROM outbox_events o
-          WHERE o.organization_id = $1 AND o.instance_id = $2
-            AND ($4::text IS NULL OR o.event_name = $4)
-            AND ($5::timestamptz IS NULL OR o.occurred_at >= $5)
-            AND ($6::timestamptz IS NULL OR o.occurred_at <= $6)
-            AND ($7::timestamptz IS NULL OR (o.occurred_at, o.seq) < ($7, $8))
-          ORDER BY o.occurred_at DESC, o.seq DESC LIMIT $9";
-    // The opaque cursor carries the write order in its id field.
-    let after_seq = page.after.map(|c| i64::try_from(c.id.as_u128()).unwrap_or(i64::MAX));
-    let query = sqlx::query_as(sql)
-        .bind(organization_id)
-        .bind(instance.id)
-        .bind(&instance.slug)
-        .bind(event_name)
-        .bind(after)
-        .bind(before)
-        .bind(page.after.map(|c| c.created_at))
-        .bind(after_seq)
-        .bind(page.fetch());
-    let rows: Vec<AuditTrail> = query.fetch_all(&mut *conn).await?;
-    Ok(Json(Page::from_rows(rows, &page, |a| Cursor {
-        created_at: a.timestamp,
-        id: Uuid::from_u128(u128::try_from(a.seq).unwrap_or_default()),
-    })))
+        instances::row(&mut conn, organization_id, &slug, "GetAuditTrails.InstanceNotFound", RowLock::None).await?;
+    Ok(Json(repository::of_instance(&mut conn, organization_id, instance.id, &filter, &page).await?))
 }
