@@ -126,6 +126,8 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
                 .route("/tokens/validate", any(modules::identity::validate::endpoint))
                 .route("/webhooks/clerk", post(modules::webhooks::clerk::receive))
                 .route("/graphql", get(crate::graphql::endpoint).post(crate::graphql::endpoint))
+                .route("/graphql/playground", get(crate::graphql::playground::page))
+                .route("/graphql/playground/{asset}", get(crate::graphql::playground::asset))
                 .with_state(core_state),
         )
         .merge(docs::router(core_doc, "/api"));

@@ -34,6 +34,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// List audit trail entries for a given instance slug.
     #[graphql(complexity = "(limit.unwrap_or(50).clamp(1, 200) as usize) * child_complexity")]
+    #[allow(clippy::too_many_arguments)] // the reference query's six arguments
     async fn audit_trails(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@ mod audit_query;
 mod context;
 pub mod gate;
 mod loaders;
+pub mod playground;
 mod query;
 mod release_loaders;
 mod releases_query;

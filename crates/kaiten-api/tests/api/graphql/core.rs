@@ -187,3 +187,29 @@ async fn introspection_answers_when_the_server_enables_it() {
     let got = data(&app, &org.token, "{ __schema { queryType { name } mutationType { name } } }", json!({})).await;
     assert_eq!(got["__schema"], json!({"queryType": {"name": "Query"}, "mutationType": null}));
 }
+
+#[tokio::test]
+async fn the_playground_is_served_from_the_binary_only_when_enabled() {
+    let off = kaiten_testkit::spawn_app().await;
+    let page = off.client.get(format!("{}/api/graphql/playground", off.core_url)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    let on = kaiten_testkit::spawn_app_with(kaiten_api::ApiConfig {
+        graphql_introspection: true,
+        ..kaiten_api::ApiConfig::default()
+    })
+    .await;
+    let page = on.client.get(format!("{}/api/graphql/playground", on.core_url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("GraphiQL.createFetcher") && !html.contains("https://"), "no CDN: {html}");
+    let all_local = html.match_indices("src=\"").all(|(at, _)| html[at + 5..].starts_with("/api/graphql/playground/"));
+    assert!(all_local, "every script is served by the server");
+    for asset in ["graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"] {
+        let reply = on.client.get(format!("{}/api/graphql/playground/{asset}", on.core_url)).send().await.unwrap();
+        assert_eq!(reply.status(), 200, "{asset}");
+        // Stored and served gzipped, for the browser to inflate.
+        assert_eq!(reply.headers()["content-encoding"], "gzip", "{asset}");
+        let body = reply.bytes().await.unwrap();
+        assert_eq!(&body[..2], &[0x1f, 0x8b], "{asset}");
+    }
+}
