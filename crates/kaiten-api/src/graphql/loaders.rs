@@ -92,12 +92,17 @@ loader!(ZoneById, Uuid, DeploymentZone, |s, conn, keys| {
     zones::by_ids(&mut conn, s.organization_id, keys).await.map(|v| by(v, |z| z.id))
 });
 
+loader!(FamilySlug, Uuid, String, |s, conn, keys| {
+    crate::modules::licenses::family::slugs(&mut conn, s.organization_id, keys).await
+});
+
 /// The loaders of one request.
 pub struct Loaders {
     pub customer: DataLoader<CustomerById>,
     pub instances_of_customer: DataLoader<InstancesByCustomer>,
     pub instances_of_license: DataLoader<InstancesByLicense>,
     pub license: DataLoader<LicenseById>,
+    pub family_slug: DataLoader<FamilySlug>,
     pub grants: DataLoader<GrantsByLicense>,
     pub entitlement: DataLoader<EntitlementBySlug>,
     pub usage: DataLoader<UsageByInstance>,
@@ -115,6 +120,7 @@ impl Loaders {
             instances_of_customer: DataLoader::new(InstancesByCustomer(s()), tokio::spawn),
             instances_of_license: DataLoader::new(InstancesByLicense(s()), tokio::spawn),
             license: DataLoader::new(LicenseById(s()), tokio::spawn),
+            family_slug: DataLoader::new(FamilySlug(s()), tokio::spawn),
             grants: DataLoader::new(GrantsByLicense(s()), tokio::spawn),
             entitlement: DataLoader::new(EntitlementBySlug(s()), tokio::spawn),
             usage: DataLoader::new(UsageByInstance(s()), tokio::spawn),

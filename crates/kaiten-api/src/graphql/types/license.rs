@@ -45,12 +45,14 @@ impl LicenseView {
     }
     /// The family this license is a version of. Two licenses sharing it are the same product,
     /// whatever their names say.
-    async fn family(&self) -> LicenseFamily {
-        LicenseFamily {
-            id: UuidScalar(self.0.family_id),
-            slug: self.0.family_slug.clone().unwrap_or_default(),
-            is_public: false,
-        }
+    async fn family(&self, ctx: &Context<'_>) -> async_graphql::Result<LicenseFamily> {
+        let slug = match &self.0.family_slug {
+            Some(slug) => slug.clone(),
+            None => {
+                data(ctx).loaders.family_slug.load_one(self.0.family_id).await.map_err(load_error)?.unwrap_or_default()
+            }
+        };
+        Ok(LicenseFamily { id: UuidScalar(self.0.family_id), slug, is_public: false })
     }
     /// Instances using this license
     #[graphql(complexity = "crate::graphql::types::LIST_FAN_OUT * child_complexity")]

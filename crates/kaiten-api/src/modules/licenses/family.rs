@@ -29,6 +29,24 @@ impl FamilyRow {
 
 const FAMILY_COLUMNS: &str = "f.id, f.slug, f.created_at, f.updated_at";
 
+/// The slugs of the organization's families among `ids` (a batch read for GraphQL).
+pub async fn slugs(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, Error> {
+    let rows: Vec<FamilyRow> = kaiten_kernel::scoped::many(
+        conn,
+        &format!("SELECT {FAMILY_COLUMNS} FROM license_family f"),
+        "f",
+        "id",
+        organization_id,
+        ids,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|f| (f.id, f.slug)).collect())
+}
+
 pub async fn lock_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Option<FamilyRow>, Error> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {FAMILY_COLUMNS} FROM license_family f WHERE f.organization_id = $1 AND f.id = $2 FOR UPDATE"

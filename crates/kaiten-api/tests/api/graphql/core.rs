@@ -60,6 +60,12 @@ async fn every_core_query_and_relation_reads_what_rest_wrote() {
     assert_eq!(one["customer"]["instances"], json!([{"slug": "prod"}]));
     assert_eq!(one["license"]["instances"], json!([{"slug": "prod"}]));
     assert_eq!(one["license"]["family"]["isPublic"], json!(false));
+    let family: String = sqlx::query_scalar("SELECT slug FROM license_family WHERE id = $1::uuid")
+        .bind(one["license"]["family"]["id"].as_str().unwrap())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(one["license"]["family"]["slug"], json!(family));
     assert_eq!(got["bySlug"]["id"], instance["id"]);
     assert_eq!(got["instances"], json!({"items": [{"slug": "prod"}], "hasMore": false, "nextCursor": null}));
     assert_eq!(got["customers"]["items"][0]["integrations"], json!({}));
