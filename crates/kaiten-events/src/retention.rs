@@ -19,9 +19,8 @@ const BATCH: i64 = 1000;
 /// been published; in WAL mode the WAL keeps what the relay has not confirmed yet, so only age
 /// matters.
 pub async fn sweep(pool: &PgPool, retention: Retention, polling: bool) -> sqlx::Result<u64> {
-    let mut total = 0;
-    loop {
-        let deleted = sqlx::query(
+    in_batches(|| async {
+        Ok(sqlx::query(
             "DELETE FROM outbox_events WHERE seq IN (
                SELECT seq FROM outbox_events
                 WHERE (NOT $3 OR published_at IS NOT NULL)
@@ -35,7 +34,20 @@ pub async fn sweep(pool: &PgPool, retention: Retention, polling: bool) -> sqlx::
         .bind(BATCH)
         .execute(pool)
         .await?
-        .rows_affected();
+        .rows_affected())
+    })
+    .await
+}
+
+/// Runs `batch` (a delete of at most `BATCH` rows) until one deletes fewer; answers the total.
+async fn in_batches<F, Fut>(mut batch: F) -> sqlx::Result<u64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<u64>>,
+{
+    let mut total = 0;
+    loop {
+        let deleted = batch().await?;
         total += deleted;
         if deleted < BATCH as u64 {
             return Ok(total);
@@ -47,9 +59,8 @@ pub async fn sweep(pool: &PgPool, retention: Retention, polling: bool) -> sqlx::
 /// deliveries and attempts go with them), and incoming message ids older than `keep` (a
 /// sender retrying that late is not retrying). Answers how many rows went.
 pub async fn sweep_webhooks(pool: &PgPool, keep: Duration) -> sqlx::Result<u64> {
-    let mut total = 0;
-    loop {
-        let deleted = sqlx::query(
+    let messages = in_batches(|| async {
+        Ok(sqlx::query(
             "DELETE FROM webhook_message WHERE id IN (
                SELECT m.id FROM webhook_message m
                 WHERE m.created_at < now() - make_interval(secs => $1)
@@ -60,16 +71,13 @@ pub async fn sweep_webhooks(pool: &PgPool, keep: Duration) -> sqlx::Result<u64> 
         .bind(BATCH)
         .execute(pool)
         .await?
-        .rows_affected();
-        total += deleted;
-        if deleted < BATCH as u64 {
-            break;
-        }
-    }
+        .rows_affected())
+    })
+    .await?;
     let inbox = sqlx::query("DELETE FROM webhook_inbox WHERE received_at < now() - make_interval(secs => $1)")
         .bind(keep.as_secs_f64())
         .execute(pool)
         .await?
         .rows_affected();
-    Ok(total + inbox)
+    Ok(messages + inbox)
 }

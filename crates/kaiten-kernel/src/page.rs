@@ -106,6 +106,26 @@ impl PageRequest {
         self.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).fetch_all(conn).await
     }
 
+    /// As [`PageRequest::fetch_of_organization`], narrowed by `condition`: SQL on the row that
+    /// names `value` as `$5`.
+    pub async fn fetch_of_organization_where<R, V>(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        select: &str,
+        alias: &str,
+        organization_id: Uuid,
+        condition: &str,
+        value: V,
+    ) -> Result<Vec<R>, sqlx::Error>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+        V: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
+        let column = if alias.is_empty() { "organization_id".to_owned() } else { format!("{alias}.organization_id") };
+        let sql = format!("{select} WHERE {column} = $1 AND ({condition}) {}", Self::keyset(alias, 2));
+        self.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).bind(value).fetch_all(conn).await
+    }
+
     /// Binds the three parameters of [`PageRequest::keyset`], after the query's own.
     pub fn bind<'q, O>(
         &self,

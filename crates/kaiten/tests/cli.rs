@@ -193,6 +193,35 @@ fn bad_invocations_fail_with_a_message() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Four writers create customers as fast as they can; the server is killed (SIGKILL) in the
+/// middle of it.
+fn kill_during_a_burst(server: &mut Server, token: &str) {
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (core, token) = (server.core.clone(), token.to_owned());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for i in 0.. {
+                    let sent = client
+                        .post(format!("{core}/api/customers"))
+                        .bearer_auth(&token)
+                        .json(&json!({"name": format!("w{w} c{i}")}))
+                        .send();
+                    if sent.is_err() {
+                        return i;
+                    }
+                }
+                unreachable!()
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(700));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let attempted: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert!(attempted > 20, "the burst was under way when the server died ({attempted} writes)");
+}
+
 #[test]
 fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
     use kaiten_testkit::brokers;
@@ -217,31 +246,7 @@ fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
     let token = minted["token"].as_str().unwrap().to_owned();
     let (rabbit, nats) = runtime.block_on(async { (brokers::rabbitmq(org_id).await, brokers::nats(org_id).await) });
 
-    // A burst of writers; the server is killed (SIGKILL) in the middle of it.
-    let writers: Vec<_> = (0..4)
-        .map(|w| {
-            let (core, token) = (server.core.clone(), token.clone());
-            std::thread::spawn(move || {
-                let client = reqwest::blocking::Client::new();
-                for i in 0.. {
-                    let sent = client
-                        .post(format!("{core}/api/customers"))
-                        .bearer_auth(&token)
-                        .json(&json!({"name": format!("w{w} c{i}")}))
-                        .send();
-                    if sent.is_err() {
-                        return i;
-                    }
-                }
-                unreachable!()
-            })
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(700));
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
-    let attempted: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
-    assert!(attempted > 20, "the burst was under way when the server died ({attempted} writes)");
+    kill_during_a_burst(&mut server, &token);
 
     let (server, _) = serve_with(&dir, &env);
     for i in 0..10 {
@@ -254,21 +259,7 @@ fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
         assert_eq!(status, 201);
     }
     // What was committed is what the API lists now: one CUSTOMER_CREATED each.
-    let mut committed = std::collections::HashSet::new();
-    let mut cursor = String::new();
-    loop {
-        let (_, page) = call(
-            reqwest::Method::GET,
-            format!("{}/api/customers?limit=200&cursor={cursor}", server.core),
-            &token,
-            None,
-        );
-        committed.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()));
-        match page["nextCursor"].as_str() {
-            Some(next) => cursor = next.to_owned(),
-            None => break,
-        }
-    }
+    let committed = all_customers(&server.core, &token);
     let created = |received: &brokers::Received| -> std::collections::HashSet<String> {
         received
             .lock()
@@ -345,30 +336,7 @@ fn every_committed_event_is_delivered_to_every_matching_webhook_across_a_killed_
         secrets.push(created["secret"].as_str().unwrap().to_owned());
     }
 
-    let writers: Vec<_> = (0..4)
-        .map(|w| {
-            let (core, token) = (server.core.clone(), token.clone());
-            std::thread::spawn(move || {
-                let client = reqwest::blocking::Client::new();
-                for i in 0.. {
-                    let sent = client
-                        .post(format!("{core}/api/customers"))
-                        .bearer_auth(&token)
-                        .json(&json!({"name": format!("w{w} c{i}")}))
-                        .send();
-                    if sent.is_err() {
-                        return i;
-                    }
-                }
-                unreachable!()
-            })
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(700));
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
-    let attempted: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
-    assert!(attempted > 20, "the burst was under way when the server died ({attempted} writes)");
+    kill_during_a_burst(&mut server, &token);
     let before_restart = everything.received().len();
 
     let (server, _) = serve_with(&dir, &env);

@@ -82,12 +82,8 @@ pub async fn page_with(
     let Some(adapter) = adapter else {
         return Ok(page.fetch_of_organization(conn, SELECT, "c", organization_id).await?);
     };
-    let sql = format!(
-        "{SELECT} WHERE c.organization_id = $1
-            AND EXISTS (SELECT 1 FROM customer_integration x WHERE x.customer_id = c.id AND x.adapter = $5) {}",
-        PageRequest::keyset("c", 2)
-    );
-    Ok(page.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).bind(adapter).fetch_all(conn).await?)
+    let linked = "EXISTS (SELECT 1 FROM customer_integration x WHERE x.customer_id = c.id AND x.adapter = $5)";
+    Ok(page.fetch_of_organization_where(conn, SELECT, "c", organization_id, linked, adapter).await?)
 }
 
 /// The organization's customers carrying `external_id` (the column is not unique).

@@ -108,12 +108,8 @@ pub async fn page_with(
     let Some(adapter) = adapter else {
         return Ok(page.fetch_of_organization(conn, SELECT, "i", organization_id).await?);
     };
-    let sql = format!(
-        "{SELECT} WHERE i.organization_id = $1
-            AND EXISTS (SELECT 1 FROM instance_integration x WHERE x.instance_id = i.id AND x.adapter = $5) {}",
-        PageRequest::keyset("i", 2)
-    );
-    Ok(page.bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id)).bind(adapter).fetch_all(conn).await?)
+    let linked = "EXISTS (SELECT 1 FROM instance_integration x WHERE x.instance_id = i.id AND x.adapter = $5)";
+    Ok(page.fetch_of_organization_where(conn, SELECT, "i", organization_id, linked, adapter).await?)
 }
 
 /// The organization's instance `slug`, if there is one (none or one element).

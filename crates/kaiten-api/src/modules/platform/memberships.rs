@@ -53,9 +53,5 @@ pub(crate) async fn soft_delete(conn: &mut PgConnection, organization_id: Uuid, 
     .bind(user_id)
     .execute(&mut *conn)
     .await?;
-    if found.rows_affected() == 0 {
-        return Ok(false);
-    }
-    invalidation::notify(conn, invalidation::EVERYTHING).await?;
-    Ok(true)
+    Ok(invalidation::everything_if_changed(conn, found).await?)
 }

@@ -85,11 +85,7 @@ pub async fn delete(State(state): State<AppState>, Path(org): Path<String>) -> R
 /// caller evicts its own caches after the commit. Also applies Clerk's `organization.deleted`.
 pub(crate) async fn hard_delete(conn: &mut PgConnection, id: Uuid) -> Result<bool, Error> {
     let deleted = sqlx::query("DELETE FROM organization WHERE id = $1").bind(id).execute(&mut *conn).await?;
-    if deleted.rows_affected() == 0 {
-        return Ok(false);
-    }
-    invalidation::notify(conn, invalidation::EVERYTHING).await?;
-    Ok(true)
+    Ok(invalidation::everything_if_changed(conn, deleted).await?)
 }
 
 pub fn not_found(id: Uuid) -> Error {

@@ -42,9 +42,5 @@ pub(crate) async fn soft_delete(conn: &mut PgConnection, user_id: Uuid) -> Resul
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    if found.rows_affected() == 0 {
-        return Ok(false);
-    }
-    invalidation::notify(conn, invalidation::EVERYTHING).await?;
-    Ok(true)
+    Ok(invalidation::everything_if_changed(conn, found).await?)
 }

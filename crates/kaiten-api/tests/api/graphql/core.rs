@@ -219,3 +219,39 @@ async fn the_playground_is_served_from_the_binary_only_when_enabled() {
         assert_eq!(&body[..2], &[0x1f, 0x8b], "{asset}");
     }
 }
+
+#[tokio::test]
+async fn customers_filter_by_integration_and_resolve_by_external_id() {
+    let app = spawn_app().await;
+    let org = app.org("org_gql_integrations").await;
+    let t = org.token.as_str();
+    let linked = json!({"name": "Linked", "externalCustomerId": "ext-1",
+                        "integrations": {"crm.attio": {"external_id": "rec_1"}}});
+    for body in [
+        linked,
+        json!({"name": "Plain", "externalCustomerId": "ext-2"}),
+        json!({"name": "Twin", "externalCustomerId": "ext-2"}),
+    ] {
+        let reply = app.core("POST", "/customers", Some(t), Some(body)).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+    let got = data(
+        &app,
+        t,
+        r#"{ attio: customers(hasIntegration: "crm.attio") { items { name integrations } }
+             other: customers(hasIntegration: "crm.hubspot") { items { name } }
+             all: customers { items { name } }
+             byExternal: customer(externalCustomerId: "ext-1") { name } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(got["attio"]["items"].as_array().unwrap().len(), 1);
+    assert_eq!(got["attio"]["items"][0]["name"], "Linked");
+    assert_eq!(got["attio"]["items"][0]["integrations"]["crm.attio"]["external_id"], "rec_1");
+    assert_eq!(got["other"]["items"], json!([]));
+    assert_eq!(got["all"]["items"].as_array().unwrap().len(), 3);
+    assert_eq!(got["byExternal"]["name"], "Linked");
+    // Two customers share ext-2: an error, not an arbitrary pick.
+    let ambiguous = gql(&app, t, r#"{ customer(externalCustomerId: "ext-2") { name } }"#, json!({})).await;
+    assert_eq!(ambiguous.body["errors"][0]["extensions"]["code"], "Customer.AmbiguousExternalId", "{}", ambiguous.text);
+}
