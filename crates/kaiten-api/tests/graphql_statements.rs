@@ -102,6 +102,7 @@ async fn a_nested_query_over_fifty_instances_costs_a_constant_handful_of_stateme
     let (few, five) = cost(&app, &small, &counter).await;
     let (many, fifty) = cost(&app, &large, &counter).await;
     assert_eq!((five, fifty), (5, 50));
+    eprintln!("statements: {few} for 5 instances, {many} for 50");
     assert!(few > 0, "the statement log is being counted");
     // One batch per relation: fifty instances cost what five do, give or take a batch a
     // dataloader splits when its parents resolve across its 1 ms window (N+1 would be 50+).
