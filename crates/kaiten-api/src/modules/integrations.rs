@@ -39,6 +39,30 @@ impl Owner {
     }
 }
 
+/// A page of the owner's rows (`select`, the owner table aliased `alias`), newest first; only
+/// those linked to `adapter` when one is given (GraphQL's `hasIntegration`).
+pub async fn page_linked<R>(
+    conn: &mut PgConnection,
+    owner: Owner,
+    (select, alias): (&str, &str),
+    organization_id: Uuid,
+    page: &kaiten_kernel::PageRequest,
+    adapter: Option<&str>,
+) -> Result<Vec<R>, Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let Some(adapter) = adapter else {
+        return Ok(page.fetch_of_organization(conn, select, alias, organization_id).await?);
+    };
+    let linked = format!(
+        "EXISTS (SELECT 1 FROM {} x WHERE x.{} = {alias}.id AND x.adapter = $5)",
+        owner.table(),
+        owner.column()
+    );
+    Ok(page.fetch_of_organization_where(conn, select, alias, organization_id, &linked, adapter).await?)
+}
+
 /// Declares the published schema of an owner's integration (`CustomerIntegration`,
 /// `InstanceIntegration`): the same fields, under the name the contract gives each.
 #[macro_export]

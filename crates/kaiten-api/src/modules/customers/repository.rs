@@ -79,11 +79,7 @@ pub async fn page_with(
     page: &PageRequest,
     adapter: Option<&str>,
 ) -> Result<Vec<CustomerRow>, Error> {
-    let Some(adapter) = adapter else {
-        return Ok(page.fetch_of_organization(conn, SELECT, "c", organization_id).await?);
-    };
-    let linked = "EXISTS (SELECT 1 FROM customer_integration x WHERE x.customer_id = c.id AND x.adapter = $5)";
-    Ok(page.fetch_of_organization_where(conn, SELECT, "c", organization_id, linked, adapter).await?)
+    integrations::page_linked(conn, Owner::Customer, (SELECT, "c"), organization_id, page, adapter).await
 }
 
 /// The organization's customers carrying `external_id` (the column is not unique).

@@ -105,11 +105,7 @@ pub async fn page_with(
     page: &PageRequest,
     adapter: Option<&str>,
 ) -> Result<Vec<InstanceRow>, Error> {
-    let Some(adapter) = adapter else {
-        return Ok(page.fetch_of_organization(conn, SELECT, "i", organization_id).await?);
-    };
-    let linked = "EXISTS (SELECT 1 FROM instance_integration x WHERE x.instance_id = i.id AND x.adapter = $5)";
-    Ok(page.fetch_of_organization_where(conn, SELECT, "i", organization_id, linked, adapter).await?)
+    integrations::page_linked(conn, Owner::Instance, (SELECT, "i"), organization_id, page, adapter).await
 }
 
 /// The organization's instance `slug`, if there is one (none or one element).
