@@ -105,6 +105,11 @@ impl TestApp {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body);
         }
+        self.reply(request).await
+    }
+
+    /// Sends a request built by the caller (its own headers, say) and reads the reply whole.
+    pub async fn reply(&self, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();

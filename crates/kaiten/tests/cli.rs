@@ -193,6 +193,24 @@ fn bad_invocations_fail_with_a_message() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Ensures the organization through the platform listener and mints it a full token.
+fn organization(server: &Server, platform_token: &str, external_id: &str) -> (uuid::Uuid, String) {
+    let (_, org) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations", server.platform),
+        platform_token,
+        Some(json!({"externalId": external_id})),
+    );
+    let org_id: uuid::Uuid = org["id"].as_str().unwrap().parse().unwrap();
+    let (_, minted) = call(
+        reqwest::Method::POST,
+        format!("{}/api/platform/organizations/{org_id}/tokens", server.platform),
+        platform_token,
+        Some(json!({"name": "writer"})),
+    );
+    (org_id, minted["token"].as_str().unwrap().to_owned())
+}
+
 /// Four writers create customers as fast as they can; the server is killed (SIGKILL) in the
 /// middle of it.
 fn kill_during_a_burst(server: &mut Server, token: &str) {
@@ -230,20 +248,7 @@ fn every_committed_event_reaches_both_brokers_across_a_killed_server() {
     let platform_token = create_platform_token(&dir, "admin");
     let env = [("KAITEN_RABBITMQ_URL", brokers::RABBITMQ_URL), ("KAITEN_NATS_URL", brokers::NATS_URL)];
     let (mut server, _) = serve_with(&dir, &env);
-    let (_, org) = call(
-        reqwest::Method::POST,
-        format!("{}/api/platform/organizations", server.platform),
-        &platform_token,
-        Some(json!({"externalId": "org_crash", "name": "Crash"})),
-    );
-    let org_id: uuid::Uuid = org["id"].as_str().unwrap().parse().unwrap();
-    let (_, minted) = call(
-        reqwest::Method::POST,
-        format!("{}/api/platform/organizations/{org_id}/tokens", server.platform),
-        &platform_token,
-        Some(json!({"name": "writer"})),
-    );
-    let token = minted["token"].as_str().unwrap().to_owned();
+    let (org_id, token) = organization(&server, &platform_token, "org_crash");
     let (rabbit, nats) = runtime.block_on(async { (brokers::rabbitmq(org_id).await, brokers::nats(org_id).await) });
 
     kill_during_a_burst(&mut server, &token);
@@ -319,20 +324,7 @@ fn every_committed_event_is_delivered_to_every_matching_webhook_across_a_killed_
     let platform_token = create_platform_token(&dir, "admin");
     let env = [("KAITEN_WEBHOOK_ALLOW_PRIVATE", "true"), ("KAITEN_LOG", "debug")];
     let (mut server, _) = serve_with(&dir, &env);
-    let (_, org) = call(
-        reqwest::Method::POST,
-        format!("{}/api/platform/organizations", server.platform),
-        &platform_token,
-        Some(json!({"externalId": "org_webhook_crash"})),
-    );
-    let org_id = org["id"].as_str().unwrap().to_owned();
-    let (_, minted) = call(
-        reqwest::Method::POST,
-        format!("{}/api/platform/organizations/{org_id}/tokens", server.platform),
-        &platform_token,
-        Some(json!({"name": "writer"})),
-    );
-    let token = minted["token"].as_str().unwrap().to_owned();
+    let (_, token) = organization(&server, &platform_token, "org_webhook_crash");
     let (everything, customers, licenses) = runtime
         .block_on(async { (Receiver::accepting().await, Receiver::accepting().await, Receiver::accepting().await) });
     let mut secrets = Vec::new();
