@@ -16,6 +16,9 @@ platform_token=""
 
 cleanup() {
   stop_server
+  # A WAL relay leaves its slot behind, and a slot keeps its database from being dropped.
+  psql -q "$admin_url" -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '$db'" \
+    >/dev/null 2>&1 || true
   psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   rm -rf "$work"
 }

@@ -232,6 +232,12 @@ impl From<sqlx::Error> for Error {
                 tracing::error!(%error_id, cause = %err, "database unavailable");
                 Self::unavailable("UNAVAILABLE", "the database is unavailable; retry later")
             }
+            // A NUL character in a value that reached a query (the JSON bodies refuse it
+            // earlier; GraphQL arguments and query strings do not): the caller's input, not a
+            // fault of ours.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                Self::bad_request("VALIDATION", "strings may not contain the NUL character (\\u0000)")
+            }
             _ => Self::internal(err),
         }
     }

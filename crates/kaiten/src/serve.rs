@@ -32,14 +32,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         webhooks: webhooks::settings(&args.webhooks, &args.database)?,
         graphql_introspection: args.graphql_introspection,
     };
-    let deliver_webhooks = args.webhooks.webhooks && config.webhooks.sealer.is_some();
+    // The fan-out needs no key, and only the relay's leader runs it: every replica installs it
+    // (unless webhooks are off), or a leader without a key would confirm events it never queued.
     let mut in_process: kaiten_events::Sinks = Vec::new();
-    if deliver_webhooks {
+    if args.webhooks.webhooks {
         in_process.push(Arc::new(kaiten_events::webhooks::fanout::FanOut::new(db.pool.clone())));
     }
     // Before the listeners open: the WAL slot must exist before the first write it has to carry.
     let pipeline = outbox::start(&db, &args.outbox, in_process).await?;
-    let dispatcher = match deliver_webhooks {
+    let dispatcher = match args.webhooks.webhooks {
         true => webhooks::start(&db.pool, &config.webhooks, webhooks::dispatch_config(&args.webhooks)?)?,
         false => None,
     };

@@ -35,8 +35,6 @@ const SCOPES: &[(&str, &str)] = &[
     ("ReleasePage", "read:releases"),
     ("Component", "read:components"),
     ("ComponentPage", "read:components"),
-    ("MetadataField", "read:metadata_fields"),
-    ("MetadataFieldPage", "read:metadata_fields"),
     ("OrganizationAuditTrail", "read:organizations"),
     ("OrganizationAuditTrailPage", "read:organizations"),
 ];
@@ -48,12 +46,21 @@ pub const MAX_TOKENS: usize = 1000;
 pub struct FieldTypes(HashMap<String, HashMap<String, String>>);
 
 impl FieldTypes {
+    /// Panics on SDL that does not parse: it is the schema's own, at startup, and a gate that
+    /// knew no field would let everything through.
     pub fn from_sdl(sdl: &str) -> Self {
+        let doc = async_graphql::parser::parse_schema(sdl).expect("the schema's own SDL parses");
         let mut types = HashMap::new();
-        if let Ok(doc) = async_graphql::parser::parse_schema(sdl) {
-            collect(&doc, &mut types);
-        }
+        collect(&doc, &mut types);
         Self(types)
+    }
+
+    /// Object types that no entry of the scope table names.
+    pub fn unscoped(&self) -> Vec<&str> {
+        let mut names: Vec<&str> =
+            self.0.keys().map(String::as_str).filter(|t| !SCOPES.iter().any(|(ty, _)| ty == t)).collect();
+        names.sort_unstable();
+        names
     }
 
     fn returns(&self, parent: &str, field: &str) -> Option<&str> {
@@ -79,42 +86,65 @@ fn named(ty: &Type) -> &str {
     }
 }
 
+/// The longest document accepted, in bytes: the token count bounds the parser's work only if
+/// whitespace, comments and strings cannot grow without limit either.
+pub const MAX_BYTES: usize = 64 * 1024;
+
 /// Counts the lexical tokens of a document (names, numbers, strings and punctuators; not
-/// whitespace, commas or comments), refusing it past `MAX_TOKENS` before it is parsed.
+/// whitespace, commas or comments), refusing it past `MAX_TOKENS` — or past `MAX_BYTES` —
+/// before it is parsed: the parser recurses, so its input must be bounded first.
 pub fn check_size(query: &str) -> Result<(), Error> {
+    let too_big = || {
+        Error::bad_request(
+            "GraphQL.TooManyTokens",
+            format!("the document has more than {MAX_TOKENS} tokens or {MAX_BYTES} bytes"),
+        )
+    };
+    if query.len() > MAX_BYTES {
+        return Err(too_big());
+    }
     let mut tokens = 0usize;
-    let mut chars = query.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = query;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
         match c {
             ' ' | '\t' | '\n' | '\r' | ',' | '\u{feff}' => continue,
+            // A comment runs to the end of the line, which \r ends as well as \n.
             '#' => {
-                while chars.next_if(|&c| c != '\n').is_some() {}
+                rest = rest.find(['\n', '\r']).map_or("", |end| &rest[end..]);
                 continue;
             }
-            '"' => {
-                // A string (block strings count as one too): skip to its closing quote.
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' {
-                        escaped = true;
-                    } else if c == '"' {
-                        break;
+            '"' if rest.starts_with("\"\"") => {
+                // A block string: up to the next unescaped `"""`.
+                rest = &rest[2..];
+                let mut at = 0;
+                rest = loop {
+                    match rest[at..].find("\"\"\"") {
+                        Some(i) if rest[..at + i].ends_with('\\') => at += i + 3,
+                        Some(i) => break &rest[at + i + 3..],
+                        None => break "",
                     }
-                }
+                };
+            }
+            '"' => {
+                // A string: up to the next unescaped quote.
+                let mut escaped = false;
+                let end = rest.char_indices().find(|&(_, c)| {
+                    let closes = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    closes
+                });
+                rest = end.map_or("", |(i, _)| &rest[i + 1..]);
             }
             c if c.is_alphanumeric() || c == '_' || c == '-' => {
-                while chars.next_if(|&c| c.is_alphanumeric() || c == '_' || c == '.').is_some() {}
+                let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len());
+                rest = &rest[end..];
             }
             _ => {}
         }
         tokens += 1;
         if tokens > MAX_TOKENS {
-            return Err(Error::bad_request(
-                "GraphQL.TooManyTokens",
-                format!("the document has more than {MAX_TOKENS} tokens"),
-            ));
+            return Err(too_big());
         }
     }
     Ok(())
@@ -215,6 +245,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_object_type_but_the_root_and_users_needs_a_scope() {
+        let types = FieldTypes::from_sdl(&crate::graphql::sdl());
+        assert_eq!(types.unscoped(), ["Query", "User"]);
+    }
+
+    #[test]
     fn tokens_are_counted_without_whitespace_commas_or_comments() {
         assert!(check_size("{ a b c }").is_ok());
         let big = format!("{{ {} }}", "f ".repeat(MAX_TOKENS));
@@ -225,5 +261,14 @@ mod tests {
         assert!(check_size(&string).is_ok());
         let commas = format!("{{ {} }}", ",".repeat(5000));
         assert!(check_size(&commas).is_ok());
+        // A comment ends at \r too: what follows it is counted.
+        let after_cr = format!("#x\r{}", "{a".repeat(MAX_TOKENS));
+        assert!(check_size(&after_cr).is_err());
+        // A lone quote inside a block string does not open a string that swallows the rest.
+        let block = format!("{{ a(s: \"\"\" \" \\\"\"\" \"\"\") {} }}", "b ".repeat(MAX_TOKENS));
+        assert!(check_size(&block).is_err());
+        assert!(check_size("{ a(s: \"\"\" x \"\"\") }").is_ok());
+        let huge = format!("# {}\n{{ a }}", "x".repeat(MAX_BYTES));
+        assert!(check_size(&huge).is_err(), "bytes are bounded too");
     }
 }

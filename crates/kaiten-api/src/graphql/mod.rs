@@ -103,10 +103,6 @@ async fn execute(
     let request = read(method, raw, body)?;
     gate::check_size(&request.query)?;
     let service = &state.graphql;
-    // A document that does not parse is reported by the executor, in GraphQL's own shape.
-    if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
-        gate::check(&service.types, &document, &principal, MAX_DEPTH, service.introspection)?;
-    }
     let scope = Scope { pool: state.pool.clone(), organization_id };
     let mut graphql =
         async_graphql::Request::new(request.query).data(RequestData { loaders: Loaders::new(&scope), scope });
@@ -115,6 +111,11 @@ async fn execute(
     }
     if let Some(name) = request.operation_name {
         graphql = graphql.operation_name(name);
+    }
+    // Parsed once, for the gate and the executor; a document that does not parse is reported
+    // by the executor, in GraphQL's own shape.
+    if let Ok(document) = graphql.parsed_query() {
+        gate::check(&service.types, document, &principal, MAX_DEPTH, service.introspection)?;
     }
     let response = tokio::time::timeout(TIMEOUT, service.schema.execute(graphql))
         .await

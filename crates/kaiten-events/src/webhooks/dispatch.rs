@@ -14,9 +14,9 @@ use sqlx::postgres::PgListener;
 use tokio::sync::{Notify, Semaphore};
 use uuid::Uuid;
 
-use super::fanout::CHANNEL;
 use super::keys;
 use super::outcome::{Attempt, record};
+use super::queue::CHANNEL;
 use super::schedule::{RetrySchedule, retry_after};
 use super::signing::{self, SigningKey};
 use super::target::{self, PublicOnly};
@@ -59,6 +59,9 @@ pub struct Due {
     pub attempts: i32,
     pub body: String,
     pub url: String,
+    /// The `next_attempt_at` this claim set: the outcome is recorded only while it still holds,
+    /// so a worker whose lease ran out cannot overwrite a newer attempt's result.
+    pub lease: chrono::DateTime<Utc>,
 }
 
 pub struct Dispatcher {
@@ -74,6 +77,9 @@ impl Dispatcher {
         let mut client = reqwest::Client::builder()
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would resolve the target itself, past the check on
+            // the addresses actually connected to.
+            .no_proxy()
             .user_agent(concat!("kaiten-webhooks/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(config.concurrency.max(1));
         if !config.allow_private {
@@ -82,11 +88,11 @@ impl Dispatcher {
         Ok(Arc::new(Self { pool, sealer, client: client.build()?, config, wake: Notify::new() }))
     }
 
-    /// Runs until aborted: a listener that wakes the loop, and the loop.
+    /// Runs until aborted: a listener that wakes the loop, and the loop. Aborting this future
+    /// drops the guard, which stops the listener too.
     pub async fn run(self: Arc<Self>) {
-        let listener = tokio::spawn(self.clone().listen());
+        let _listener = AbortOnDrop(tokio::spawn(self.clone().listen()));
         self.drain().await;
-        listener.abort();
     }
 
     async fn listen(self: Arc<Self>) {
@@ -137,7 +143,7 @@ impl Dispatcher {
             let keys = match keys::live(&self.pool, &self.sealer, &endpoints(&due)).await {
                 Ok(keys) => keys,
                 Err(err) => {
-                    tracing::error!(error = %err, "webhooks: cannot read signing keys; the deliveries wait for their lease");
+                    tracing::warn!(error = %err, "webhooks: cannot read signing keys; the deliveries wait for their lease");
                     drop(permits);
                     tokio::time::sleep(self.config.poll).await;
                     continue;
@@ -170,7 +176,8 @@ impl Dispatcher {
                 SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
                FROM due, webhook_message m, webhook_endpoint e
               WHERE d.id = due.id AND m.id = d.message_id AND e.id = d.endpoint_id
-             RETURNING d.id, d.organization_id, d.endpoint_id, d.message_id, d.attempts, m.body, e.url",
+             RETURNING d.id, d.organization_id, d.endpoint_id, d.message_id, d.attempts, m.body, e.url,
+                       d.next_attempt_at AS lease",
         )
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(lease.as_secs_f64())
@@ -225,6 +232,14 @@ impl Dispatcher {
             }
             Err(err) => Attempt::failed(started_at, clock.elapsed(), describe(&err)),
         }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -8,9 +8,6 @@ use sqlx::PgPool;
 use crate::event::OutboxEvent;
 use crate::sink::Sink;
 
-/// Whom the dispatchers of every replica listen to: a queue that just grew.
-pub const CHANNEL: &str = "kaiten_webhooks";
-
 pub struct FanOut {
     pool: PgPool,
 }
@@ -52,7 +49,7 @@ impl FanOut {
         .fetch_one(&mut *tx)
         .await?;
         if queued > 0 {
-            sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut *tx).await?;
+            super::queue::wake(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -13,8 +13,6 @@ use super::signing::SigningKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
     #[error("a signing key does not open with this server key (was KAITEN_SECRET_KEY changed?)")]
     Sealed(#[from] SealError),
     #[error("a stored signing key is not a key")]
@@ -54,12 +52,14 @@ pub async fn expire_live(conn: &mut PgConnection, endpoint_id: Uuid, at: DateTim
     .map(|_| ())
 }
 
-/// The live keys of each endpoint, newest first.
+/// The live keys of each endpoint, newest first. A key that does not open (another server key,
+/// a damaged row) is left out and logged: its endpoint's deliveries are then refused and retried
+/// on their schedule, while every other endpoint's go out.
 pub async fn live<'e>(
     db: impl PgExecutor<'e>,
     sealer: &Sealer,
     endpoint_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<SigningKey>>, KeyError> {
+) -> sqlx::Result<HashMap<Uuid, Vec<SigningKey>>> {
     let rows: Vec<(Uuid, Uuid, Vec<u8>)> = sqlx::query_as(
         "SELECT endpoint_id, id, sealed FROM webhook_endpoint_key
           WHERE endpoint_id = ANY($1) AND (expires_at IS NULL OR expires_at > now())
@@ -70,9 +70,16 @@ pub async fn live<'e>(
     .await?;
     let mut keys: HashMap<Uuid, Vec<SigningKey>> = HashMap::new();
     for (endpoint_id, id, sealed) in rows {
-        let bytes = sealer.open(&sealed, id.as_bytes())?;
-        let key = SigningKey::from_bytes(bytes).ok_or(KeyError::Damaged)?;
-        keys.entry(endpoint_id).or_default().push(key);
+        match open(sealer, id, &sealed) {
+            Ok(key) => keys.entry(endpoint_id).or_default().push(key),
+            Err(err) => {
+                tracing::error!(endpoint = %endpoint_id, key = %id, error = %err, "webhooks: a signing key is unusable")
+            }
+        }
     }
     Ok(keys)
+}
+
+fn open(sealer: &Sealer, id: Uuid, sealed: &[u8]) -> Result<SigningKey, KeyError> {
+    SigningKey::from_bytes(sealer.open(sealed, id.as_bytes())?).ok_or(KeyError::Damaged)
 }

@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod fanout;
 pub mod keys;
 pub mod outcome;
+pub mod queue;
 pub mod schedule;
 pub mod signing;
 pub mod target;

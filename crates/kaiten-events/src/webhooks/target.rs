@@ -9,6 +9,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
+/// The longest URL an endpoint may have.
+const MAX_URL: usize = 2048;
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum TargetError {
     #[error("the URL is not absolute http(s) with a host")]
@@ -20,9 +23,9 @@ pub enum TargetError {
 }
 
 /// Parses and checks an endpoint URL as far as it can be without resolving its name.
-pub fn check(url: &str, allow_private: bool) -> Result<Url, TargetError> {
+pub fn check(url: &str, allow_private: bool) -> Result<(), TargetError> {
     let parsed = Url::parse(url).map_err(|_| TargetError::Invalid)?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() || url.len() > 2048 {
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() || url.len() > MAX_URL {
         return Err(TargetError::Invalid);
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -31,7 +34,7 @@ pub fn check(url: &str, allow_private: bool) -> Result<Url, TargetError> {
     if !allow_private && !public_host(parsed.host()) {
         return Err(TargetError::Private);
     }
-    Ok(parsed)
+    Ok(())
 }
 
 fn public_host(host: Option<Host<&str>>) -> bool {
@@ -74,14 +77,32 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let [a, b, ..] = ip.segments();
+    // Forms that carry an IPv4 address: judged by that address.
+    if let Some(v4) = embedded_v4(ip) {
+        return is_public_v4(v4);
+    }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
-        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64, which can reach private IPv4
+        || (a & 0xfe00) == 0xfc00 // unique local
+        || (a & 0xffc0) == 0xfe80 // link-local
+        || (a & 0xffc0) == 0xfec0 // site-local (deprecated, still routed by some)
+        || (a == 0x2001 && b == 0x0db8) // documentation
+        || (a == 0x0064 && b == 0xff9b) // NAT64, which can reach private IPv4
+        || (a == 0x2001 && b == 0x0000) // Teredo, which tunnels to an IPv4 address
+        || a == 0x2002 // 6to4, likewise
+        || (a == 0x0100 && b == 0 && ip.segments()[2] == 0 && ip.segments()[3] == 0)) // discard-only
+}
+
+/// The IPv4 address inside an IPv4-compatible (`::a.b.c.d`) or IPv4-translated
+/// (`::ffff:0:a.b.c.d`) address.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    let compatible = s[..6].iter().all(|&x| x == 0) && !(s[6] == 0 && s[7] <= 1);
+    let translated = s[..4].iter().all(|&x| x == 0) && s[4] == 0xffff && s[5] == 0;
+    (compatible || translated).then_some(v4)
 }
 
 /// A resolver that answers only public addresses: a name resolving to nothing else fails.
@@ -123,6 +144,13 @@ mod tests {
             "http://100.64.0.1/",
             "http://metadata.google.internal/",
             "http://2130706433/", // 127.0.0.1 as one number: the URL parser normalises it
+            "http://0x7f.1/",
+            "http://[::127.0.0.1]/",
+            "http://[::ffff:0:10.0.0.1]/",
+            "http://[fec0::1]/",
+            "http://[2002:7f00:1::]/",
+            "http://[2001:0:4136:e378::1]/",
+            "http://[100::1]/",
         ] {
             assert_eq!(check(url, false), Err(TargetError::Private), "{url}");
             assert!(check(url, true).is_ok(), "{url}");

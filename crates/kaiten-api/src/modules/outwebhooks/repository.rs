@@ -110,9 +110,3 @@ pub async fn delivery(
         .await?;
     found.ok_or_else(missing)
 }
-
-/// Wakes the dispatchers of every replica (at commit).
-pub async fn wake_dispatchers(conn: &mut PgConnection) -> Result<(), Error> {
-    sqlx::query("SELECT pg_notify($1, '')").bind(kaiten_events::webhooks::fanout::CHANNEL).execute(conn).await?;
-    Ok(())
-}

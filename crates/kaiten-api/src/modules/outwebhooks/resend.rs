@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kaiten_events::webhooks::queue;
 use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::repository;
@@ -42,7 +43,7 @@ pub async fn one(
     .bind(delivery.id)
     .execute(uow.conn())
     .await?;
-    repository::wake_dispatchers(uow.conn()).await?;
+    queue::wake(uow.conn()).await?;
     let queued = repository::delivery(uow.conn(), organization_id, endpoint.id, &delivery_id).await?;
     uow.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(queued)))
@@ -83,7 +84,7 @@ pub async fn recover(
     .await?
     .rows_affected();
     if recovered > 0 {
-        repository::wake_dispatchers(uow.conn()).await?;
+        queue::wake(uow.conn()).await?;
     }
     uow.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(RecoveredWebhookDeliveries { recovered })))

@@ -34,7 +34,7 @@ pub struct WebhookEndpoint {
 }
 
 /// A created endpoint, with its signing secret.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedWebhookEndpoint {
     #[serde(flatten)]
@@ -80,13 +80,13 @@ impl RequestSchema for UpdateWebhookEndpoint {
 }
 
 /// The endpoint's current signing secret.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct WebhookSecret {
     pub key: String,
 }
 
 /// The body of a rotation.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RotateWebhookSecret {
     /// The new secret (`whsec_` + base64 of 24–64 bytes); omitted: one is generated.
@@ -177,3 +177,18 @@ pub struct RecoveredWebhookDeliveries {
     /// How many failed deliveries were queued again.
     pub recovered: u64,
 }
+
+/// The secret-bearing bodies print without their secret, should one ever be logged.
+macro_rules! redacted_debug {
+    ($type:ty, $name:literal) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!($name, "(…)"))
+            }
+        }
+    };
+}
+
+redacted_debug!(CreatedWebhookEndpoint, "CreatedWebhookEndpoint");
+redacted_debug!(WebhookSecret, "WebhookSecret");
+redacted_debug!(RotateWebhookSecret, "RotateWebhookSecret");

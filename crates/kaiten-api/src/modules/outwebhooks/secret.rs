@@ -37,7 +37,7 @@ pub async fn get(
     let sealer = validate::sealer(&state)?;
     let mut conn = state.pool.acquire().await?;
     let endpoint = repository::find(&mut conn, caller.organization_id()?, &id, RowLock::None).await?;
-    let mut live = keys::live(&mut *conn, sealer, &[endpoint.id]).await.map_err(Error::internal)?;
+    let mut live = keys::live(&mut *conn, sealer, &[endpoint.id]).await?;
     let newest = live.remove(&endpoint.id).and_then(|keys| keys.into_iter().next());
     let key = newest.ok_or_else(|| Error::internal("a webhook endpoint has no live signing key"))?;
     Ok(Json(WebhookSecret { key: key.to_secret() }))

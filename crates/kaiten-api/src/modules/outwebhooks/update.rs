@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
+use kaiten_events::webhooks::queue;
 use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::schema::{UpdateWebhookEndpoint, WebhookEndpoint};
@@ -53,8 +54,10 @@ pub async fn endpoint(
     .bind(disabled)
     .execute(uow.conn())
     .await?;
-    if current.disabled && !disabled {
-        repository::wake_dispatchers(uow.conn()).await?;
+    match (current.disabled, disabled) {
+        (false, true) => queue::park(uow.conn(), current.id).await?,
+        (true, false) => queue::resume(uow.conn(), current.id).await?,
+        _ => {}
     }
     let endpoint = repository::find(uow.conn(), organization_id, &id, RowLock::None).await?;
     uow.commit().await?;

@@ -255,3 +255,14 @@ async fn customers_filter_by_integration_and_resolve_by_external_id() {
     let ambiguous = gql(&app, t, r#"{ customer(externalCustomerId: "ext-2") { name } }"#, json!({})).await;
     assert_eq!(ambiguous.body["errors"][0]["extensions"]["code"], "Customer.AmbiguousExternalId", "{}", ambiguous.text);
 }
+
+#[tokio::test]
+async fn a_nul_character_in_an_argument_is_bad_input_not_a_fault() {
+    let app = spawn_app().await;
+    let org = app.org("org_gql_nul").await;
+    let reply =
+        gql(&app, &org.token, "query($s: String!) { customer(slug: $s) { id } }", json!({"s": "a\u{0}b"})).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.body["errors"][0]["extensions"]["code"], "VALIDATION", "{}", reply.text);
+    assert_eq!(reply.body["errors"][0]["extensions"]["status"], 400);
+}

@@ -296,6 +296,74 @@ async fn an_endpoint_failing_without_a_break_is_disabled_with_an_event() {
     assert_eq!(receiver.received().len(), attempts_then);
     let pending = deliveries(&app, &org, id).await;
     assert_eq!(pending[0]["status"], "pending");
+    assert!(pending[0].get("nextAttemptAt").is_none(), "parked while disabled: {:?}", pending[0]);
+    // Enabled again: the parked delivery is due at once.
+    let enabled = app.core("PUT", &format!("/webhooks/endpoints/{id}"), t, Some(json!({"disabled": false}))).await;
+    assert_eq!(enabled.status, 200);
+    let resumed = deliveries(&app, &org, id).await;
+    assert!(resumed[0].get("nextAttemptAt").is_some(), "{:?}", resumed[0]);
+}
+
+#[tokio::test]
+async fn a_worker_whose_lease_ran_out_cannot_overwrite_the_outcome() {
+    use kaiten_events::webhooks::dispatch::Due;
+    use kaiten_events::webhooks::outcome::{Attempt, record};
+    let app = app().await;
+    let org = app.org("org_wh_lease").await;
+    let hook = endpoint(&app, &org, "https://hooks.example.com/x", &[]).await;
+    let endpoint_id: uuid::Uuid = hook["id"].as_str().unwrap().parse().unwrap();
+    let organization_id: uuid::Uuid = org.id.parse().unwrap();
+    let message = uuid::Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO webhook_message (id, organization_id, event_name, event_type, body, committed_at)
+         VALUES ($1, $2, 'CUSTOMER_CREATED', 'com.kaiten.customer.v1.created', '{}', now())",
+    )
+    .bind(message)
+    .bind(organization_id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (id, lease): (uuid::Uuid, DateTime<Utc>) = sqlx::query_as(
+        "INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, next_attempt_at)
+         VALUES ($1, $2, $3, now() + interval '45 seconds') RETURNING id, next_attempt_at",
+    )
+    .bind(organization_id)
+    .bind(endpoint_id)
+    .bind(message)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let due = |lease| Due {
+        id,
+        organization_id,
+        endpoint_id,
+        message_id: message,
+        attempts: 0,
+        body: "{}".into(),
+        url: "https://hooks.example.com/x".into(),
+        lease,
+    };
+    // A NUL in the receiver's answer is stored without it.
+    let answered = Attempt::answered(Utc::now(), Duration::from_millis(3), 200, "ok\0".into(), None);
+    let stale = lease - chrono::Duration::seconds(60);
+    record(&app.pool, &due(stale), &answered, None, Duration::from_secs(3600)).await.unwrap();
+    let state: (String, i32) = sqlx::query_as("SELECT status, attempts FROM webhook_delivery WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, ("pending".to_owned(), 0), "a stale lease records nothing");
+    let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_attempt").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(attempts, 0);
+    record(&app.pool, &due(lease), &answered, None, Duration::from_secs(3600)).await.unwrap();
+    let state: (String, i32) = sqlx::query_as("SELECT status, attempts FROM webhook_delivery WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, ("delivered".to_owned(), 1));
+    let stored: String = sqlx::query_scalar("SELECT response FROM webhook_attempt").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(stored, "ok");
 }
 
 #[tokio::test]
