@@ -29,6 +29,16 @@ pub fn error(err: &Error) -> async_graphql::Error {
     })
 }
 
+/// A lookup by slug through the REST repository: its 404 is GraphQL's `null`, any other
+/// failure an error.
+pub fn or_null<T, V>(found: Result<T, Error>, view: impl FnOnce(T) -> V) -> async_graphql::Result<Option<V>> {
+    match found {
+        Ok(item) => Ok(Some(view(item))),
+        Err(err) if err.status() == axum::http::StatusCode::NOT_FOUND => Ok(None),
+        Err(err) => Err(error(&err)),
+    }
+}
+
 pub fn load_error(err: LoadError) -> async_graphql::Error {
     error(&err)
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object};
 use kaiten_kernel::{Error, Page, RowLock};
 
-use super::context::{conn, data, error, page};
+use super::context::{conn, data, error, or_null, page};
 use super::scalars::UuidScalar;
 use super::types::customer::{CustomerPage, CustomerView};
 use super::types::entitlement::{EntitlementPage, EntitlementView};
@@ -70,11 +70,7 @@ impl CoreQuery {
         }
         let mut conn = conn(ctx).await?;
         if let Some(slug) = slug {
-            return match customers::repository::find(&mut conn, org, &slug).await {
-                Ok(customer) => Ok(Some(CustomerView(customer))),
-                Err(err) if err.status() == axum::http::StatusCode::NOT_FOUND => Ok(None),
-                Err(err) => Err(error(&err)),
-            };
+            return or_null(customers::repository::find(&mut conn, org, &slug).await, CustomerView);
         }
         let Some(external) = external_customer_id else {
             return Err(error(&Error::bad_request("GraphQL.MissingArgument", "give id, slug or externalCustomerId")));
@@ -160,11 +156,8 @@ impl CoreQuery {
         let org = data(ctx).scope.organization_id;
         let mut conn = conn(ctx).await?;
         let slug = slug.unwrap_or_default();
-        match licenses::repository::row(&mut conn, org, &slug, "License.NotFound", RowLock::None).await {
-            Ok(row) => Ok(Some(LicenseView(row.into()))),
-            Err(err) if err.status() == axum::http::StatusCode::NOT_FOUND => Ok(None),
-            Err(err) => Err(error(&err)),
-        }
+        let found = licenses::repository::row(&mut conn, org, &slug, "License.NotFound", RowLock::None).await;
+        or_null(found, |row| LicenseView(row.into()))
     }
 
     /// Get a cursor-paginated page of entitlement definitions for the current organization
@@ -214,11 +207,8 @@ impl CoreQuery {
         let org = data(ctx).scope.organization_id;
         let mut conn = conn(ctx).await?;
         let slug = slug.unwrap_or_default();
-        match deployment_zones::repository::find(&mut conn, org, &slug, "DeploymentZone.NotFound", RowLock::None).await
-        {
-            Ok(zone) => Ok(Some(ZoneView(zone))),
-            Err(err) if err.status() == axum::http::StatusCode::NOT_FOUND => Ok(None),
-            Err(err) => Err(error(&err)),
-        }
+        let found =
+            deployment_zones::repository::find(&mut conn, org, &slug, "DeploymentZone.NotFound", RowLock::None).await;
+        or_null(found, ZoneView)
     }
 }

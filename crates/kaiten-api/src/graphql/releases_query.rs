@@ -1,10 +1,9 @@
 //! The release queries: releases and components, by page or by id or slug.
 
 use async_graphql::{Context, Object};
-use axum::http::StatusCode;
 use kaiten_kernel::{Page, RowLock};
 
-use super::context::{conn, data, error, load_error, page};
+use super::context::{conn, data, error, load_error, or_null, page};
 use super::query::required;
 use super::scalars::UuidScalar;
 use super::types::component::{ComponentPage, ComponentView};
@@ -48,11 +47,7 @@ impl ReleasesQuery {
         let org = data(ctx).scope.organization_id;
         let mut conn = conn(ctx).await?;
         let slug = slug.unwrap_or_default();
-        match releases::repository::find(&mut conn, org, &slug, "Release.NotFound", RowLock::None).await {
-            Ok(release) => Ok(Some(ReleaseView(release))),
-            Err(err) if err.status() == StatusCode::NOT_FOUND => Ok(None),
-            Err(err) => Err(error(&err)),
-        }
+        or_null(releases::repository::find(&mut conn, org, &slug, "Release.NotFound", RowLock::None).await, ReleaseView)
     }
 
     /// Get components for the current organization, cursor-paginated.
@@ -84,10 +79,6 @@ impl ReleasesQuery {
         let org = data(ctx).scope.organization_id;
         let mut conn = conn(ctx).await?;
         let slug = slug.unwrap_or_default();
-        match components::repository::find(&mut conn, org, &slug, RowLock::None).await {
-            Ok(component) => Ok(Some(ComponentView(component))),
-            Err(err) if err.status() == StatusCode::NOT_FOUND => Ok(None),
-            Err(err) => Err(error(&err)),
-        }
+        or_null(components::repository::find(&mut conn, org, &slug, RowLock::None).await, ComponentView)
     }
 }
