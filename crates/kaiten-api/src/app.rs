@@ -21,7 +21,7 @@ use crate::auth::{Authenticator, JwtConfig, layer};
 use crate::http::openapi::{self, Surface};
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
-use crate::http::{docs, health, middleware, schema_shapes};
+use crate::http::{docs, health, middleware, schema_shapes, text_limits};
 use crate::invalidation;
 use crate::modules;
 use crate::modules::featureflags::runtime::FlagRuntime;
@@ -91,11 +91,13 @@ fn platform_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base(Surface::Platform)).merge(modules::platform::router())
 }
 
-/// The published form of a generated document: common responses added, shapes straightened.
+/// The published form of a generated document: common responses added, shapes straightened,
+/// free text bounded.
 fn publish(mut doc: OpenApi) -> Value {
     openapi::finish(&mut doc);
     let mut json = serde_json::to_value(&doc).unwrap_or_default();
     schema_shapes::straighten(&mut json);
+    text_limits::bound(&mut json);
     json
 }
 

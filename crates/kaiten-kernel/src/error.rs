@@ -58,7 +58,7 @@ pub struct ErrorDetail {
     pub location: String,
     /// The value at the given location
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = serde_json::Value)]
     pub value: Option<serde_json::Value>,
 }
 

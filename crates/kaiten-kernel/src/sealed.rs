@@ -9,13 +9,11 @@ use sha2::{Digest, Sha256};
 
 const VERSION: u8 = 1;
 const NONCE: usize = 24;
-/// The least a server key may be: shorter ones are guessable.
-pub const MIN_KEY_CHARS: usize = 32;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SealError {
-    #[error("the server key must be at least {MIN_KEY_CHARS} characters")]
-    WeakKey,
+    #[error("the server key cannot be used: {0}")]
+    WeakKey(crate::secret::WeakSecret),
     #[error("the sealed value is damaged, or belongs to another key or row")]
     Open,
 }
@@ -31,9 +29,7 @@ impl std::fmt::Debug for Sealer {
 
 impl Sealer {
     pub fn new(server_key: &str) -> Result<Self, SealError> {
-        if server_key.chars().count() < MIN_KEY_CHARS {
-            return Err(SealError::WeakKey);
-        }
+        crate::secret::check_configured(server_key).map_err(SealError::WeakKey)?;
         let key = Sha256::new().chain_update(b"kaiten.sealed.v1\0").chain_update(server_key.as_bytes()).finalize();
         Ok(Self(XChaCha20Poly1305::new(&key)))
     }
@@ -90,7 +86,8 @@ mod tests {
 
     #[test]
     fn short_server_keys_are_refused_and_keys_are_never_printed() {
-        assert_eq!(Sealer::new("short").unwrap_err(), SealError::WeakKey);
+        assert_eq!(Sealer::new("short").unwrap_err(), SealError::WeakKey(crate::secret::WeakSecret::Short(5)));
+        assert!(matches!(Sealer::new(&" ".repeat(40)), Err(SealError::WeakKey(crate::secret::WeakSecret::Blank))));
         assert_eq!(format!("{:?}", Sealer::new(KEY).unwrap()), "Sealer(…)");
     }
 }

@@ -11,6 +11,31 @@ pub const ORGANIZATION_TOKEN_PREFIX: &str = "ksh_";
 pub const PLATFORM_TOKEN_PREFIX: &str = "ksm_";
 pub const SERVICE_ACCOUNT_PREFIX: &str = "ksa_";
 
+/// The fewest bytes a configured secret may have (a JWT HMAC key, the server key): RFC 7518
+/// §3.2 asks an HS256 key to be at least as long as the hash, and shorter ones are guessable.
+pub const MIN_CONFIGURED_SECRET_BYTES: usize = 32;
+
+/// Why a configured secret cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WeakSecret {
+    /// Set, but empty or only whitespace: it must not silently count as a key.
+    #[error("it is set but empty; unset it, or give it {MIN_CONFIGURED_SECRET_BYTES} bytes or more")]
+    Blank,
+    #[error("it has {0} bytes; it needs {MIN_CONFIGURED_SECRET_BYTES} or more")]
+    Short(usize),
+}
+
+/// Whether a secret taken from configuration is strong enough to be used as a key.
+pub fn check_configured(secret: &str) -> Result<(), WeakSecret> {
+    if secret.trim().is_empty() {
+        return Err(WeakSecret::Blank);
+    }
+    if secret.len() < MIN_CONFIGURED_SECRET_BYTES {
+        return Err(WeakSecret::Short(secret.len()));
+    }
+    Ok(())
+}
+
 /// A prefix followed by 32 random bytes in unpadded base64url (43 characters).
 pub fn generate(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
@@ -48,6 +73,16 @@ pub fn is_well_formed(plaintext: &str, prefix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configured_secrets_must_be_present_and_long() {
+        assert_eq!(check_configured(""), Err(WeakSecret::Blank));
+        assert_eq!(check_configured(" \t\n "), Err(WeakSecret::Blank));
+        assert_eq!(check_configured(&" ".repeat(40)), Err(WeakSecret::Blank));
+        assert_eq!(check_configured("short"), Err(WeakSecret::Short(5)));
+        assert_eq!(check_configured(&"x".repeat(31)), Err(WeakSecret::Short(31)));
+        assert_eq!(check_configured(&"x".repeat(32)), Ok(()));
+    }
 
     #[test]
     fn generated_tokens_are_prefixed_unique_and_well_formed() {

@@ -65,7 +65,10 @@ pub async fn spawn_app_with(mut config: ApiConfig) -> TestApp {
     }
     let url = cluster::fresh_database().await;
     let pool = kaiten_db::connect(&url, 10).await.expect("connect to the test database");
-    config.jwt = JwtConfig { secret: Some(JWT_SECRET.to_owned()), ..config.jwt };
+    // The test secret unless the test configures its own (an empty one, say).
+    if config.jwt.secret.is_none() {
+        config.jwt = JwtConfig { secret: Some(JWT_SECRET.to_owned()), ..config.jwt };
+    }
     let api = kaiten_api::build(pool.clone(), &config);
     invalidation::spawn_listener(pool.clone(), api.invalidation_targets());
     let core_url = serve(api.core).await;

@@ -5,6 +5,8 @@ mod database;
 mod outbox;
 mod platform_token;
 mod serve;
+mod startup_checks;
+mod tasks;
 mod telemetry;
 mod webhooks;
 

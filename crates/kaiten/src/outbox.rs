@@ -1,8 +1,11 @@
 //! The event pipeline in the server: the relay, its sinks, retention and metrics; and
 //! `kaiten outbox status`.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use kaiten_events::nats::NatsSink;
 use kaiten_events::rabbitmq::RabbitSink;
@@ -23,8 +26,10 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn stop(self) {
-        self.tasks.iter().for_each(JoinHandle::abort);
+    /// Returns once the relay and its connections are gone, so that the database can be
+    /// stopped after it without the relay seeing its lock connection die (and warning).
+    pub async fn stop(self) {
+        crate::tasks::stop(self.tasks).await;
     }
 }
 
@@ -69,13 +74,15 @@ pub async fn start(db: &Database, args: &OutboxArgs, in_process: Sinks) -> anyho
 }
 
 /// The relay, restarted should it ever end (a panic in a sink or a broker client included):
-/// a relay that is gone would otherwise hold no lock and publish nothing, silently.
+/// a relay that is gone would otherwise hold no lock and publish nothing, silently. It runs
+/// inside this task (not a task of its own), so stopping this task stops the relay.
 async fn supervised(pool: PgPool, config: RelayConfig, mode: Mode, sinks: Sinks, metrics: Arc<Metrics>) {
     loop {
-        let run = tokio::spawn(relay::run(pool.clone(), config.clone(), mode, sinks.clone(), metrics.clone()));
-        if let Err(err) = run.await {
+        let run = relay::run(pool.clone(), config.clone(), mode, sinks.clone(), metrics.clone());
+        if let Err(panic) = AssertUnwindSafe(run).catch_unwind().await {
             metrics.set_leader(false);
-            tracing::error!(error = %err, "the outbox relay died; restarting it");
+            let message = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+            tracing::error!(panic = message.unwrap_or("(no message)"), "the outbox relay died; restarting it");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

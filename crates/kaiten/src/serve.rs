@@ -9,10 +9,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
-use crate::{database, outbox, webhooks};
+use crate::{database, outbox, startup_checks, tasks, webhooks};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    startup_checks::check(&args)?;
     let db = database::open(&args.database).await?;
     let config = ApiConfig {
         jwt: kaiten_api::auth::JwtConfig {
@@ -91,11 +92,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     {
         tracing::warn!(grace_secs = args.shutdown_grace, "in-flight requests did not finish in time; stopping anyway");
     }
-    listener_task.abort();
-    pipeline.stop();
-    if let Some(dispatcher) = dispatcher {
-        dispatcher.abort();
-    }
+    // Everything that holds a connection stops before the database does.
+    pipeline.stop().await;
+    tasks::stop([Some(listener_task), dispatcher].into_iter().flatten()).await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

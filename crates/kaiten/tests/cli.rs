@@ -142,6 +142,11 @@ fn first_token_walkthrough_on_the_embedded_database_survives_a_restart() {
     let exit = server.stop();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
     assert!(!dir.join("pg/postmaster.pid").exists(), "the embedded cluster stopped with the server");
+    // Operators alert on warnings: an orderly stop logs none (the relay used to warn that its
+    // lock connection stopped answering, because the database stopped before it did).
+    let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    let warnings: Vec<&str> = log.lines().filter(|l| l.contains(" WARN ") || l.contains("ERROR")).collect();
+    assert!(warnings.is_empty(), "a clean start and stop logs no warning:\n{}", warnings.join("\n"));
 
     let (server, warm) = serve(&dir);
     eprintln!("serve became healthy in {} ms (existing data dir)", warm.as_millis());
@@ -156,6 +161,35 @@ fn first_token_walkthrough_on_the_embedded_database_survives_a_restart() {
     let (status, _) = call(reqwest::Method::GET, format!("{}/api/customers", server.core), &token, None);
     assert_eq!(status, 401);
     assert!(server.stop().success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn blank_or_short_secrets_stop_the_start() {
+    let dir = data_dir();
+    for (name, value, says) in [
+        ("KAITEN_JWT_SECRET", "", "KAITEN_JWT_SECRET cannot be used: it is set but empty"),
+        ("KAITEN_JWT_SECRET", "   ", "KAITEN_JWT_SECRET cannot be used: it is set but empty"),
+        ("KAITEN_JWT_SECRET", "too-short", "KAITEN_JWT_SECRET cannot be used: it has 9 bytes; it needs 32"),
+        ("KAITEN_SECRET_KEY", "", "KAITEN_SECRET_KEY cannot be used: it is set but empty"),
+        ("KAITEN_SECRET_KEY", "0123456789", "KAITEN_SECRET_KEY cannot be used: it has 10 bytes"),
+        ("KAITEN_JWKS_URL", " ", "KAITEN_JWKS_URL is set but empty"),
+        ("KAITEN_CLERK_WEBHOOK_SECRET", "", "KAITEN_CLERK_WEBHOOK_SECRET is set but empty"),
+    ] {
+        let out = Command::new(KAITEN)
+            .arg("serve")
+            .env("KAITEN_DATA_DIR", &dir)
+            .env(name, value)
+            .env("KAITEN_PORT", free_port().to_string())
+            .env("KAITEN_PLATFORM_PORT", free_port().to_string())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}={value:?} must not start");
+        assert!(stderr.contains(says), "{name}={value:?}: {stderr}");
+        assert!(!stderr.contains("kaiten is serving"), "{stderr}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

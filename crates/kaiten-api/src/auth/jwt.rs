@@ -1,13 +1,21 @@
 //! JWTs verified in process: HS256 with a shared secret (development), RS256/ES256 through a
-//! JWKS (production). `alg: none`, algorithm confusion, expired and not-yet-valid tokens are
-//! refused.
+//! JWKS (production). Refused: `alg: none` and any other algorithm, an HS256 secret shorter
+//! than 32 bytes, algorithm confusion, headers with `crit` or naming their own key
+//! ([`super::jose_header`]), expired and not-yet-valid tokens, `exp`/`nbf` that are not
+//! numbers, and identity claims longer than the rows they become.
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-use kaiten_kernel::Error;
+use kaiten_kernel::{Error, secret};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::jose_header;
 use super::jwks::Jwks;
+
+/// The longest value of each claim that becomes a row (a user, an organization): no identity
+/// provider issues longer ones, and a 10 000-character `sub` must not provision a user.
+pub const CLAIM_LIMITS: &[(&str, usize)] =
+    &[("sub", 255), ("kaiten_external_org_id", 255), ("email", 320), ("name", 255), ("kaiten_org_name", 255)];
 
 #[derive(Debug, Clone, Default)]
 pub struct JwtConfig {
@@ -48,9 +56,14 @@ impl JwtVerifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, Error> {
+        if let Some(why) = jose_header::refusal(token) {
+            return Err(invalid(why));
+        }
         let header = decode_header(token).map_err(|_| invalid("the bearer token is not a valid JWT"))?;
         let key = match header.alg {
-            Algorithm::HS256 => match &self.config.secret {
+            // A blank or short secret is refused at start; it is refused here too, so that no
+            // configuration path can turn an empty key into one anybody can sign with.
+            Algorithm::HS256 => match self.config.secret.as_deref().filter(|s| secret::check_configured(s).is_ok()) {
                 Some(secret) => DecodingKey::from_secret(secret.as_bytes()),
                 None => return Err(invalid("HS256 tokens are not accepted by this server")),
             },
@@ -79,14 +92,49 @@ impl JwtVerifier {
                 ErrorKind::ImmatureSignature => invalid("the token is not valid yet"),
                 ErrorKind::InvalidIssuer => invalid("the token's issuer is not accepted"),
                 ErrorKind::InvalidAudience => invalid("the token's audience is not accepted"),
-                ErrorKind::MissingRequiredClaim(claim) => {
-                    Error::unauthorized("Auth.MissingClaims", format!("the token has no {claim} claim"))
-                }
+                ErrorKind::MissingRequiredClaim(claim) => missing_or_malformed(token, claim),
                 _ => invalid("the token's signature or claims are invalid"),
             }
         })?;
         claims(data.claims)
     }
+}
+
+/// The library reports a claim it cannot parse as missing; say which it is. Only reached
+/// after the signature verified, so reading the payload again is reading trusted data.
+fn missing_or_malformed(token: &str, claim: &str) -> Error {
+    let present = jsonwebtoken::dangerous::insecure_decode_claims::<Value>(token)
+        .ok()
+        .and_then(|claims| claims.get(claim).cloned())
+        .is_some_and(|value| !value.is_null());
+    match (present, claim) {
+        (true, "exp" | "nbf") => Error::unauthorized(
+            "Auth.InvalidClaims",
+            format!("{claim} must be a number: a NumericDate, in whole seconds since the epoch"),
+        ),
+        (true, _) => Error::unauthorized("Auth.InvalidClaims", format!("the {claim} claim must be a string")),
+        (false, _) => Error::unauthorized("Auth.MissingClaims", format!("the token has no {claim} claim")),
+    }
+}
+
+/// Every identity claim that becomes a row, within its column's limit and free of NUL.
+fn bounded(value: &Value) -> Result<(), Error> {
+    for (name, limit) in CLAIM_LIMITS {
+        let Some(text) = value.get(*name).and_then(Value::as_str) else { continue };
+        if text.chars().count() > *limit {
+            return Err(Error::unauthorized(
+                "Auth.InvalidClaims",
+                format!("the {name} claim is longer than {limit} characters"),
+            ));
+        }
+        if text.contains('\0') {
+            return Err(Error::unauthorized(
+                "Auth.InvalidClaims",
+                format!("the {name} claim contains a NUL character"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -97,6 +145,7 @@ enum ScopesClaim {
 }
 
 fn claims(value: Value) -> Result<Claims, Error> {
+    bounded(&value)?;
     let text = |name: &str| {
         value.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
     };

@@ -10,6 +10,7 @@
 mod credentials;
 pub mod invalidation;
 pub(crate) mod jit;
+mod jose_header;
 mod jwks;
 pub mod jwt;
 pub mod layer;

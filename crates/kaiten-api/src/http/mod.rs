@@ -11,6 +11,7 @@ pub mod path;
 pub mod query;
 pub mod schema_shapes;
 pub mod schema_validation;
+pub mod text_limits;
 pub mod valid_json;
 
 pub use page_query::PageQuery;

@@ -1,8 +1,10 @@
-//! Straightens three shapes the schema generator emits that do not say what the contract says:
+//! Straightens four shapes the schema generator emits that do not say what the contract says:
 //! an array's `readOnly`/`writeOnly` lands on its `items` instead of the property; an
 //! annotated enum or reference becomes `allOf: [X, {type: object, description}]`, which would
-//! make a string fail validation as "not an object"; and an optional request body becomes
-//! "X or null", where optional means the body may be absent, not that it may be `null`.
+//! make a string fail validation as "not an object"; an optional request body becomes
+//! "X or null", where optional means the body may be absent, not that it may be `null`; and a
+//! `#[serde(flatten)]` of a closed schema becomes `allOf: [Closed, {extra properties}]`, which
+//! no object satisfies (the closed member refuses the extra properties).
 
 use serde_json::{Map, Value};
 
@@ -12,6 +14,7 @@ pub fn straighten(doc: &mut Value) {
         for schema in schemas.values_mut() {
             walk(schema);
         }
+        merge_flattened(schemas);
     }
     if let Some(paths) = doc.pointer_mut("/paths").and_then(Value::as_object_mut) {
         paths
@@ -94,6 +97,41 @@ fn merge_annotation_member(object: &mut Map<String, Value>) {
     }
 }
 
+/// A component `allOf: [{$ref: Base}, {type: object, properties}]` → one object schema with
+/// Base's properties and the extension's, Base's `additionalProperties` and both `required`.
+fn merge_flattened(schemas: &mut Map<String, Value>) {
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in names {
+        let Some(Value::Array(members)) = schemas[&name].get("allOf") else { continue };
+        let [base, extension] = members.as_slice() else { continue };
+        let Some(base_name) =
+            base.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+        else {
+            continue;
+        };
+        let (Some(Value::Object(base)), Some(extension)) = (schemas.get(base_name), extension.as_object()) else {
+            continue;
+        };
+        let Some(extra) = extension.get("properties").and_then(Value::as_object) else { continue };
+        let mut merged = base.clone();
+        let properties = merged.entry("properties").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(properties) = properties.as_object_mut() {
+            properties.extend(extra.clone());
+        }
+        if let Some(Value::Array(more)) = extension.get("required") {
+            let required = merged.entry("required").or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(required) = required.as_array_mut() {
+                required.extend(more.iter().filter(|r| !required.contains(r)).cloned().collect::<Vec<_>>());
+            }
+        }
+        let Some(Value::Object(outer)) = schemas.get_mut(&name) else { continue };
+        outer.remove("allOf");
+        for (key, value) in merged {
+            outer.entry(key).or_insert(value);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -113,5 +151,21 @@ mod tests {
         assert!(p["groups"]["items"].get("readOnly").is_none());
         assert_eq!(p["kind"], json!({"type": "string", "enum": ["A"], "description": "Kind"}));
         assert!(p["pair"].get("allOf").is_some(), "a real composition is left alone");
+    }
+
+    #[test]
+    fn a_flattened_closed_schema_becomes_one_object() {
+        let mut doc = json!({"components": {"schemas": {
+            "Token": {"type": "object", "description": "T", "additionalProperties": false, "required": ["name"],
+                      "properties": {"name": {"type": "string"}}},
+            "Plain": {"description": "P", "allOf": [{"$ref": "#/components/schemas/Token"},
+                      {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}]}
+        }}});
+        straighten(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"]["Plain"],
+            json!({"description": "P", "type": "object", "additionalProperties": false, "required": ["name", "token"],
+                   "properties": {"name": {"type": "string"}, "token": {"type": "string"}}})
+        );
     }
 }

@@ -172,6 +172,16 @@ impl SchemaRegistry {
 
     fn check_object(&self, schema: &Value, object: &Map<String, Value>, at: &str, errors: &mut Vec<ErrorDetail>) {
         let properties = schema.get("properties").and_then(Value::as_object);
+        if let Some(max) = schema.get("maxProperties").and_then(Value::as_u64)
+            && object.len() as u64 > max
+        {
+            errors.push(ErrorDetail::new(at, format!("expected at most {max} properties")));
+        }
+        if let Some(names) = schema.get("propertyNames") {
+            for name in object.keys() {
+                self.check(names, &Value::String(name.clone()), &format!("{at}.{name}"), errors);
+            }
+        }
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
             for name in required.iter().filter_map(Value::as_str) {
                 let read_only = properties.and_then(|p| p.get(name)).is_some_and(|p| self.is_read_only(p));
@@ -284,7 +294,9 @@ mod tests {
                     "count": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 200},
                     "at": {"type": "string", "format": "date-time"},
                     "tags": {"type": ["array", "null"], "items": {"type": "string"}},
-                    "meta": {"type": "object", "additionalProperties": {}}
+                    "meta": {"type": "object", "additionalProperties": {}},
+                    "bounded": {"type": "object", "maxProperties": 2, "propertyNames": {"maxLength": 3},
+                                "additionalProperties": {"maxLength": 4}}
                 }}
         }}}))
     }
@@ -322,5 +334,14 @@ mod tests {
         assert_eq!(locations(&errors), vec!["body", "body.count", "body.slug"]);
         assert!(errors[0].message.contains("name"));
         assert_eq!(registry().validate("Thing", &json!([])).len(), 1);
+    }
+
+    #[test]
+    fn objects_bound_their_keys_names_and_string_values() {
+        let ok = registry().validate("Thing", &json!({"name": "ok", "bounded": {"a": "four", "b": [1, 2, 3, 4, 5]}}));
+        assert!(ok.is_empty(), "{ok:?}");
+        let errors =
+            registry().validate("Thing", &json!({"name": "ok", "bounded": {"long": 1, "b": "fiver", "c": true}}));
+        assert_eq!(locations(&errors), vec!["body.bounded", "body.bounded.long", "body.bounded.b"]);
     }
 }

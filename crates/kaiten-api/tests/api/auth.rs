@@ -80,51 +80,6 @@ async fn a_first_jwt_provisions_organization_user_and_membership_exactly_once() 
 }
 
 #[tokio::test]
-async fn invalid_jwts_are_refused() {
-    let app = spawn_app().await;
-    let now = chrono::Utc::now().timestamp();
-    let base = json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": ["read:customers"]});
-    let with = |extra: Value| {
-        let mut claims = base.clone();
-        claims.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        app.jwt_with(claims)
-    };
-    let expired = with(json!({"exp": now - 3600}));
-    let not_yet = with(json!({"nbf": now + 3600}));
-    let no_org = app.jwt_with(json!({"sub": "u", "scopes": []}));
-    let wrong_key = jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
-        &json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": [], "exp": now + 60}),
-        &jsonwebtoken::EncodingKey::from_secret(b"another-secret"),
-    )
-    .unwrap();
-    use base64::Engine;
-    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    let alg_none = format!(
-        "{}.{}.",
-        b64(json!({"alg": "none", "typ": "JWT"})),
-        b64(json!({"sub": "u", "kaiten_external_org_id": "o", "scopes": ["write:*"], "exp": now + 60}))
-    );
-    let rs256_without_jwks = format!("{}.{}.c2ln", b64(json!({"alg": "RS256", "kid": "k"})), b64(base.clone()));
-    for (name, token, code) in [
-        ("expired", expired, "Auth.InvalidToken"),
-        ("not yet valid", not_yet, "Auth.InvalidToken"),
-        ("missing org claim", no_org, "Auth.MissingClaims"),
-        ("wrong key", wrong_key, "Auth.InvalidToken"),
-        ("alg none", alg_none, "Auth.InvalidToken"),
-        ("rs256 without jwks", rs256_without_jwks, "Auth.InvalidToken"),
-    ] {
-        let reply = app.core("GET", "/customers", Some(&token), None).await;
-        assert_eq!((reply.status, reply.code()), (401, code), "{name}: {}", reply.text);
-    }
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM organization WHERE external_id = 'o'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0, "nothing is provisioned for a refused token");
-}
-
-#[tokio::test]
 async fn every_operation_enforces_the_scope_it_documents() {
     let app = spawn_app().await;
     let org = app.org("org_scopes").await;

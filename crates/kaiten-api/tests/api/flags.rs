@@ -487,7 +487,16 @@ async fn bulk_evaluates_every_flag_with_an_etag_that_follows_config_and_context(
     assert_eq!(empty.status, 200, "{}", empty.text);
     assert_eq!(empty.body["flags"][0]["errorCode"], "PROVIDER_FATAL");
     let bad = app.send(&app.core_url, "POST", "/ofrep/v1/evaluate/flags", t, Some("{\"context\": 3}".into())).await;
-    assert_eq!((bad.status, bad.body["error"].clone()), (400, json!("INVALID_BODY")));
+    assert_eq!((bad.status, bad.body["errorCode"].clone()), (400, json!("INVALID_BODY")), "{}", bad.text);
+    assert!(bad.body["errorDetails"].is_string() && bad.body.get("error").is_none(), "OFREP's shape: {}", bad.text);
+    // What the probe sent: an array of nulls, and a context nested deeper than any parser allows.
+    let deep = format!("{{\"context\":{}{}}}", "{\"a\":".repeat(10_000), "1".to_owned() + &"}".repeat(10_000));
+    for body in ["[null,null]".to_owned(), deep] {
+        let bad = app.send(&app.core_url, "POST", "/ofrep/v1/evaluate/flags", t, Some(body)).await;
+        assert_eq!(bad.status, 400, "{}", bad.text);
+        assert_eq!(bad.body["errorCode"], "INVALID_BODY", "{}", bad.text);
+        assert!(bad.body["errorDetails"].is_string(), "{}", bad.text);
+    }
 }
 
 #[tokio::test]

@@ -26,8 +26,12 @@ pub fn signal(pid: u32, signal: i32) {
 }
 
 /// Asks the kernel to send SIGINT (PostgreSQL's fast shutdown) to the child when the thread
-/// that spawned it exits, so that a killed parent never leaves a cluster running.
+/// that spawned it exits, so that a killed parent never leaves a cluster running. The child
+/// gets a process group of its own: a Ctrl-C in the terminal (SIGINT to the foreground
+/// group) reaches only the server, which stops the cluster after its in-flight requests,
+/// instead of the cluster stopping under them.
 pub fn die_with_parent(command: &mut Command) {
+    command.process_group(0);
     // SAFETY: the closure runs between fork and exec and only calls prctl, which is
     // async-signal-safe.
     unsafe {

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kaiten_flags::{EvaluationContext, evaluate};
-use serde_json::json;
 
 use super::schema::{BulkEvaluationFailure, BulkEvaluationRequest, BulkEvaluationResponse, BulkFlags};
 use super::{body, etag, respond};
@@ -44,10 +43,11 @@ pub async fn endpoint(
 ) -> Response {
     let raw_context = match body::context(&headers, &raw, true) {
         Ok(context) => context,
-        // The original's shape for an unreadable bulk body.
+        // The contract's and OFREP's shape (the original answered `{error, message}` here,
+        // which OpenFeature providers cannot read): the code the single route gives.
         Err(message) => {
-            return (StatusCode::BAD_REQUEST, Json(json!({"error": "INVALID_BODY", "message": message})))
-                .into_response();
+            let failure = BulkEvaluationFailure { error_code: "INVALID_BODY".into(), error_details: Some(message) };
+            return (StatusCode::BAD_REQUEST, Json(failure)).into_response();
         }
     };
     if let Err(err) = DeferredScope::check(deferred.as_deref(), &caller) {
