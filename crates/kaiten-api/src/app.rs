@@ -25,7 +25,7 @@ use crate::http::{docs, health, middleware, schema_shapes, text_limits};
 use crate::invalidation;
 use crate::modules;
 use crate::modules::featureflags::runtime::FlagRuntime;
-use crate::modules::outwebhooks::settings::WebhookSettings;
+use crate::modules::webhook_endpoints::settings::WebhookSettings;
 use crate::state::{AppState, UsageConfig};
 
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ impl Api {
     pub fn invalidation_targets(&self) -> invalidation::Targets {
         vec![
             (crate::auth::invalidation::CHANNEL, self.auth.clone() as Arc<dyn invalidation::Invalidate>),
-            (modules::featureflags::repository::CHANGED, self.flags.store.clone() as Arc<dyn invalidation::Invalidate>),
+            (modules::featureflags::repository::CHANGED, self.flags.cache.clone() as Arc<dyn invalidation::Invalidate>),
         ]
     }
 }
@@ -84,7 +84,7 @@ fn core_routes() -> OpenApiRouter<AppState> {
         .merge(modules::components::router())
         .merge(modules::releases::router())
         .merge(modules::deployment_zones::router())
-        .merge(modules::outwebhooks::router())
+        .merge(modules::webhook_endpoints::router())
 }
 
 fn platform_routes() -> OpenApiRouter<AppState> {
@@ -126,7 +126,7 @@ pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
                 .route("/healthz", get(health::healthz))
                 .route("/livez", get(health::livez))
                 .route("/tokens/validate", any(modules::identity::validate::endpoint))
-                .route("/webhooks/clerk", post(modules::webhooks::clerk::receive))
+                .route("/webhooks/clerk", post(modules::clerk_webhooks::clerk::receive))
                 .route("/graphql", get(crate::graphql::endpoint).post(crate::graphql::endpoint))
                 .route("/graphql/playground", get(crate::graphql::playground::page))
                 .route("/graphql/playground/{asset}", get(crate::graphql::playground::asset))

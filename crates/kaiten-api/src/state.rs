@@ -7,7 +7,7 @@ use crate::auth::Authenticator;
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
 use crate::modules::featureflags::runtime::FlagRuntime;
-use crate::modules::outwebhooks::settings::WebhookSettings;
+use crate::modules::webhook_endpoints::settings::WebhookSettings;
 
 /// What every handler of one surface can reach.
 #[derive(Clone)]

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use kaiten_api::ApiConfig;
-use kaiten_api::modules::outwebhooks::settings::WebhookSettings;
+use kaiten_api::modules::webhook_endpoints::settings::WebhookSettings;
 pub use kaiten_events::webhooks::dispatch::DispatchConfig;
 use kaiten_events::webhooks::dispatch::Dispatcher;
 use kaiten_events::webhooks::fanout::FanOut;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use kaiten_api::modules::outwebhooks::settings::WebhookSettings;
+use kaiten_api::modules::webhook_endpoints::settings::WebhookSettings;
 use kaiten_events::webhooks::dispatch::{DispatchConfig, Dispatcher};
 use kaiten_events::webhooks::schedule::RetrySchedule;
 use kaiten_events::webhooks::signing::SigningKey;

@@ -2,7 +2,7 @@
 //! the organization, the user and the membership, with the original's deterministic ids.
 //! Upserts make concurrent first requests converge on exactly one row of each.
 //!
-//! The upserts are also those of the Clerk webhook (`crate::modules::webhooks`), which writes
+//! The upserts are also those of the Clerk webhook (`crate::modules::clerk_webhooks`), which writes
 //! the same rows: each takes the caller's transaction, and leaves the naming of its errors to
 //! the caller ([`UpsertError`]).
 

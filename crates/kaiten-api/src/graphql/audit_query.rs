@@ -21,7 +21,7 @@ use super::types::family::FamilyView;
 use crate::modules::instances::audit::AuditTrail;
 use crate::modules::instances::audit::repository::{self as audit, TrailRead};
 use crate::modules::instances::repository as instances;
-use crate::modules::licenses::family;
+use crate::modules::licenses::families::repository as family;
 
 loader!(AuditTrailsOfInstance, TrailRead, Page<AuditTrail>, |s, conn, keys| {
     audit::of_reads(&mut conn, s.organization_id, keys).await

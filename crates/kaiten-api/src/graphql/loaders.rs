@@ -93,7 +93,7 @@ loader!(ZoneById, Uuid, DeploymentZone, |s, conn, keys| {
 });
 
 loader!(FamilySlug, Uuid, String, |s, conn, keys| {
-    crate::modules::licenses::family::slugs(&mut conn, s.organization_id, keys).await
+    crate::modules::licenses::families::repository::slugs(&mut conn, s.organization_id, keys).await
 });
 
 /// The loaders of one request.

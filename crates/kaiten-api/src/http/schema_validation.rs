@@ -342,6 +342,6 @@ mod tests {
         assert!(ok.is_empty(), "{ok:?}");
         let errors =
             registry().validate("Thing", &json!({"name": "ok", "bounded": {"long": 1, "b": "fiver", "c": true}}));
-        assert_eq!(locations(&errors), vec!["body.bounded", "body.bounded.long", "body.bounded.b"]);
+        assert_eq!(locations(&errors), vec!["body.bounded", "body.bounded.b", "body.bounded.long"]);
     }
 }

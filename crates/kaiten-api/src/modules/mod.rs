@@ -1,5 +1,6 @@
 //! The business modules, one folder each, one file per use case.
 
+pub mod clerk_webhooks;
 pub mod components;
 pub mod customers;
 pub mod deployment_zones;
@@ -10,9 +11,8 @@ pub mod identity;
 pub mod instances;
 pub mod integrations;
 pub mod licenses;
-pub mod outwebhooks;
 pub mod platform;
 pub mod reference;
 pub mod releases;
 pub mod user_ref;
-pub mod webhooks;
+pub mod webhook_endpoints;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use kaiten_api::ApiConfig;
-use kaiten_api::modules::outwebhooks::settings::WebhookSettings;
+use kaiten_api::modules::webhook_endpoints::settings::WebhookSettings;
 use kaiten_events::webhooks::signing::{SigningKey, sign};
 use kaiten_kernel::external_id;
 use kaiten_testkit::{Reply, TestApp, spawn_app, spawn_app_with};

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use kaiten_testkit::{Reply, spawn_app};
 
-use crate::support::license;
+use crate::support::{license, license_body};
 
 fn locations(reply: &Reply) -> Vec<String> {
     reply.body["errors"]
@@ -49,12 +49,7 @@ async fn metadata_bounds_its_keys_and_string_values() {
     let app = spawn_app().await;
     let org = app.org("org_metadata_limits").await;
     let t = Some(org.token.as_str());
-    let plan = license(
-        &app,
-        &org,
-        json!({"name": "Pro", "slug": "pro", "description": "d", "type": "PAID", "isDefault": false}),
-    )
-    .await;
+    let plan = license(&app, &org, license_body("Pro")).await;
     let customer = app.core("POST", "/customers", t, Some(json!({"name": "Acme"}))).await.body;
     let instance = |metadata: Value| {
         json!({"name": "Prod", "description": "d", "customerId": customer["id"], "licenseId": plan["id"],
@@ -75,4 +70,32 @@ async fn metadata_bounds_its_keys_and_string_values() {
     let reply = app.core("POST", "/instances", t, Some(instance(within.clone()))).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert_eq!(reply.body["metadata"], within);
+}
+
+/// Found by schemathesis: jsonb writes a large number out in full (309 digits for f64::MAX),
+/// and reading that back failed, a 500 on the write that stored it and on every read after.
+#[tokio::test]
+async fn numbers_at_the_edge_of_a_double_survive_the_database() {
+    let app = spawn_app().await;
+    let org = app.org("org_huge_numbers").await;
+    let t = Some(org.token.as_str());
+    let plan = license(&app, &org, license_body("Pro")).await;
+    crate::support::entitlement(
+        &app,
+        &org,
+        json!({"name": "Seats", "slug": "seats", "description": null, "type": "NUMBER"}),
+    )
+    .await;
+    let path = format!("/licenses/{}/entitlements", plan["slug"].as_str().unwrap());
+    let body = json!({"entitlementSlug": "seats", "value": {"type": "number", "value": f64::MAX}});
+    let reply = app.core("POST", &path, t, Some(body)).await;
+    assert!(reply.status < 300, "{}", reply.text);
+    let zone = json!({"name": "eu", "slug": "eu", "type": "k8s", "description": "d", "metadata": {"big": -f64::MAX}});
+    let created = app.core("POST", "/deployment-zones", t, Some(zone)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let read = app.core("GET", "/deployment-zones/eu", t, None).await;
+    assert_eq!(read.body["metadata"]["big"].as_f64(), Some(-f64::MAX), "{}", read.text);
+    let listed = app.core("GET", &path, t, None).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    assert_eq!(listed.body["items"][0]["value"]["value"].as_f64(), Some(f64::MAX), "{}", listed.text);
 }

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::events;
-use super::store::OrgFlags;
+use super::flag_cache::OrgFlags;
 
 const QUEUE: usize = 5_000;
 const WORKERS: usize = 2;

@@ -59,6 +59,6 @@ pub async fn endpoint(
     uow.record(organization_id, events::CREATED.with(&flag)).await?;
     repository::notify(uow.conn(), organization_id).await?;
     uow.commit().await?;
-    state.flags.store.evict(organization_id);
+    state.flags.cache.evict(organization_id);
     Ok((StatusCode::CREATED, Json(flag)))
 }

@@ -36,6 +36,6 @@ pub async fn endpoint(
     uow.record(organization_id, events::DELETED.with(&flag)).await?;
     repository::notify(uow.conn(), organization_id).await?;
     uow.commit().await?;
-    state.flags.store.evict(organization_id);
+    state.flags.cache.evict(organization_id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,11 +8,11 @@ use sqlx::PgPool;
 
 use super::audit::AuditPublisher;
 use super::facts::FactsCache;
-use super::store::FlagStore;
+use super::flag_cache::FlagCache;
 
 pub struct FlagRuntime {
     pub engine: CelEngine,
-    pub store: std::sync::Arc<FlagStore>,
+    pub cache: std::sync::Arc<FlagCache>,
     pub facts: FactsCache,
     pub audit: AuditPublisher,
 }
@@ -21,7 +21,7 @@ impl FlagRuntime {
     pub fn start(pool: &PgPool, facts_ttl: Duration) -> Self {
         Self {
             engine: CelEngine::default(),
-            store: Default::default(),
+            cache: Default::default(),
             facts: FactsCache::new(facts_ttl),
             audit: AuditPublisher::start(pool.clone()),
         }

@@ -5,7 +5,7 @@ use kaiten_kernel::{Error, Uow, slug};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::family::{self, FamilyRow, Served};
+use super::families::repository::{self as family, FamilyRow, Served};
 use super::schema::{License, LicenseInput, LifecycleState};
 use super::{events, repository};
 use crate::auth::layer::Caller;

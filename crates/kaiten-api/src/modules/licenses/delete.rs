@@ -4,7 +4,7 @@ use kaiten_kernel::{Error, RowLock, Uow};
 use serde_json::json;
 
 use super::events;
-use super::family::{self, Served};
+use super::families::repository::{self as family, Served};
 use super::schema::License;
 use crate::auth::layer::Caller;
 use crate::state::AppState;

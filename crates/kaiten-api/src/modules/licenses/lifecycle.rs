@@ -7,7 +7,7 @@ use kaiten_kernel::event::EventKind;
 use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::events;
-use super::family::{self, Served};
+use super::families::repository::{self as family, Served};
 use super::repository;
 use super::schema::{License, LifecycleState};
 use crate::auth::layer::Caller;

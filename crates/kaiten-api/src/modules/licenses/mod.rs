@@ -5,7 +5,6 @@ mod create;
 mod delete;
 pub mod events;
 pub mod families;
-pub mod family;
 mod get;
 pub mod grants;
 mod lifecycle;

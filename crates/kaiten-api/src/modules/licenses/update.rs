@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
 
 use super::events;
-use super::family::{self, Served};
+use super::families::repository::{self as family, Served};
 use super::repository::{self, LicenseRow};
 use super::schema::{License, LicenseInput, LifecycleState};
 use crate::auth::layer::Caller;

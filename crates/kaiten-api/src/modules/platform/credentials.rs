@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::schema::PlatformCredential;
 use crate::auth::invalidation;
-use crate::modules::identity::tokens::store::{self, Kind, NewToken};
+use crate::modules::identity::tokens::repository::{self as store, Kind, NewToken};
 
 /// Creates a platform credential; returns its description and the plaintext.
 pub async fn create(

@@ -13,7 +13,7 @@ use super::schema::{MintOrganizationTokenBody, SystemTokenIssuance};
 use crate::auth::layer::Caller;
 use crate::http::{ValidJson, path};
 use crate::modules::identity::schema::{PlainToken, Token};
-use crate::modules::identity::tokens::store::{self, Kind, NewToken, Owner, RevokeTarget};
+use crate::modules::identity::tokens::repository::{self as store, Kind, NewToken, Owner, RevokeTarget};
 use crate::state::AppState;
 
 const SYSTEM_TOKEN_ISSUED: EventKind =

@@ -56,7 +56,7 @@ pub async fn endpoint(
     let Ok(organization_id) = caller.organization_id() else {
         return Json(BulkFlags { flags: Vec::new() }).into_response();
     };
-    let flags = match state.flags.store.get(&state.pool, &state.flags.engine, organization_id).await {
+    let flags = match state.flags.cache.get(&state.pool, &state.flags.engine, organization_id).await {
         Ok(flags) => flags,
         Err(err) => {
             tracing::error!(error = %err, "flags could not be loaded");

@@ -9,7 +9,7 @@ use kaiten_flags::choice::{Phase, phase};
 use serde_json::{Map, Value};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::modules::featureflags::store::OrgFlags;
+use crate::modules::featureflags::flag_cache::OrgFlags;
 
 pub fn compute(
     flags: &OrgFlags,

@@ -7,7 +7,7 @@ use kaiten_flags::{EvaluationContext, Reason, Resolution};
 use uuid::Uuid;
 
 use super::schema::{BulkItem, EvaluationFailure, EvaluationSuccess};
-use crate::modules::featureflags::store::Flag;
+use crate::modules::featureflags::flag_cache::Flag;
 use crate::state::AppState;
 
 pub fn item(key: &str, resolution: Resolution) -> BulkItem {

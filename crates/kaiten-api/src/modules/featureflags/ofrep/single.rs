@@ -52,7 +52,7 @@ pub async fn endpoint(
             );
         }
     };
-    let flags = match state.flags.store.get(&state.pool, &state.flags.engine, organization_id).await {
+    let flags = match state.flags.cache.get(&state.pool, &state.flags.engine, organization_id).await {
         Ok(flags) => flags,
         Err(err) => {
             tracing::error!(error = %err, "flags could not be loaded");

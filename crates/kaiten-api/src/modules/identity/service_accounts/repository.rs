@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::modules::identity::schema::{ServiceAccount, Token};
-use crate::modules::identity::tokens::store;
+use crate::modules::identity::tokens::repository as store;
 use crate::modules::user_ref::UserRef;
 
 pub fn not_found(slug: &str) -> Error {

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use kaiten_kernel::{Error, Uow, scope};
 
-use super::store::{self, Kind, NewToken};
+use super::repository::{self as store, Kind, NewToken};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::identity::schema::{PlainToken, TokenInput};

@@ -3,7 +3,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
 
-use super::store::{self, Owner, RevokeTarget};
+use super::repository::{self as store, Owner, RevokeTarget};
 use crate::auth::layer::Caller;
 use crate::modules::identity::service_accounts::repository as accounts;
 use crate::state::AppState;

@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, Page};
 
-use super::store::{self, TokenRow};
+use super::repository::{self as store, TokenRow};
 use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;

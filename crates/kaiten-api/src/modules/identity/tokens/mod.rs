@@ -3,7 +3,7 @@
 mod create;
 mod delete;
 mod list;
-pub mod store;
+pub mod repository;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

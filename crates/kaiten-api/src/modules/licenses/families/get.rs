@@ -4,7 +4,7 @@ use kaiten_kernel::{Error, ErrorDetail};
 
 use crate::auth::layer::Caller;
 use crate::http::query;
-use crate::modules::licenses::family;
+use crate::modules::licenses::families::repository as family;
 use crate::modules::licenses::repository::{self, COLUMNS, LicenseRow};
 use crate::modules::licenses::schema::{License, LicenseFamilyView};
 use crate::state::AppState;

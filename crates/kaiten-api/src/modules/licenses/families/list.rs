@@ -5,7 +5,7 @@ use kaiten_kernel::{Error, Page};
 use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
-use crate::modules::licenses::family::{self, FamilyRow};
+use crate::modules::licenses::families::repository::{self as family, FamilyRow};
 use crate::modules::licenses::schema::{LicenseFamilyView, PageLicenseFamilyView};
 use crate::state::AppState;
 

@@ -9,9 +9,9 @@ use kaiten_kernel::{Cursor, Error, PageRequest, RowLock, Uow};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::events;
-use super::repository::{self, COLUMNS, LicenseRow};
-use super::schema::{License, LicenseFamilyView};
+use crate::modules::licenses::events;
+use crate::modules::licenses::repository::{self, COLUMNS, LicenseRow};
+use crate::modules::licenses::schema::{License, LicenseFamilyView};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FamilyRow {

@@ -34,13 +34,13 @@ impl OrgFlags {
 }
 
 #[derive(Default)]
-pub struct FlagStore {
+pub struct FlagCache {
     orgs: RwLock<HashMap<Uuid, Arc<OrgFlags>>>,
     /// Bumped by every eviction: a load that started before one is not kept.
     epoch: AtomicU64,
 }
 
-impl FlagStore {
+impl FlagCache {
     pub async fn get(&self, pool: &PgPool, engine: &CelEngine, organization_id: Uuid) -> Result<Arc<OrgFlags>, Error> {
         if let Some(flags) = self.read().get(&organization_id) {
             return Ok(flags.clone());
@@ -84,10 +84,10 @@ impl FlagStore {
     }
 }
 
-impl Invalidate for FlagStore {
+impl Invalidate for FlagCache {
     fn evict(&self, what: &str) {
         match what.parse() {
-            Ok(organization_id) => FlagStore::evict(self, organization_id),
+            Ok(organization_id) => FlagCache::evict(self, organization_id),
             Err(_) => self.evict_everything(),
         }
     }
