@@ -1,7 +1,6 @@
 //! Integration tests: the real API over HTTP against real PostgreSQL, one database per test.
 
 mod auth;
-mod clerk_webhooks;
 mod components;
 mod conventions;
 mod customers;

@@ -1,6 +1,7 @@
 //! Outgoing webhooks: the endpoints API, delivery (retries, rotation, filtering, isolation,
 //! SSRF, auto-disabling) and independent verification by the official SDK.
 
+mod clerk;
 mod delivery;
 mod endpoints;
 mod sdk;
