@@ -1,14 +1,11 @@
 //! Taking an (instance, entitlement) pair for one report, and what is stored for it.
 
-use axum::response::Response;
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Error, ErrorDetail, Uow};
-use serde_json::json;
+use kaiten_kernel::{Error, Uow};
 use uuid::Uuid;
 
 use super::context::{self, Context};
 use super::fold::Counter;
-use super::report::{OPERATION, respond, usage_of};
 use super::schema::Behavior;
 use crate::modules::entitlements::period::Window;
 
@@ -107,24 +104,10 @@ pub struct Previous {
 }
 
 impl Previous {
-    /// The same report again is answered as the first time; another one under its key is a 409.
-    pub fn replay(
-        &self,
-        ctx: &Context,
-        behavior: Behavior,
-        value: f64,
-        metadata_dropped: bool,
-    ) -> Result<Response, Error> {
-        if self.behavior == behavior.as_str() && self.value == value {
-            return Ok(respond(usage_of(ctx, self.after, self.window), true, metadata_dropped));
-        }
-        Err(Error::conflict(
-            format!("{OPERATION}.TransactionIdReused"),
-            "this transactionId was used for a different report",
-        )
-        .with_errors(vec![ErrorDetail::new("body.transactionId", "the report first made under this key").with_value(
-            json!({ "reportSeq": self.report_seq, "reportedAt": self.reported_at, "behavior": self.behavior, "value": self.value }),
-        )]))
+    /// Whether this is the report first made under its transaction id: then it is answered as
+    /// the first time (from `after` and `window`); any other report under the key is refused.
+    pub fn is_same_report(&self, behavior: Behavior, value: f64) -> bool {
+        self.behavior == behavior.as_str() && self.value == value
     }
 }
 

@@ -4,10 +4,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kaiten_kernel::event::Event;
 use kaiten_kernel::{Error, ErrorDetail, Uow};
+use serde_json::json;
 
 use super::context::Context;
 use super::fold::{Cap, Counter, crossed};
-use super::pair::{lock_pair, stored_state};
+use super::pair::{Previous, lock_pair, stored_state};
 use super::rollover::Rollover;
 use super::schema::{
     Behavior, CapExceeded, EntitlementUsage, ReportEntitlementUsageBody, ReportOutcome, WarningThresholdReached,
@@ -84,7 +85,10 @@ pub async fn endpoint(
         _ => stored_state(&mut uow, &ctx, transaction_id.as_deref(), state.usage.idempotency_window_secs).await?,
     };
     if let Some(previous) = &stored.previous {
-        return previous.replay(&ctx, behavior, value, metadata_dropped);
+        if !previous.is_same_report(behavior, value) {
+            return Err(transaction_id_reused(previous));
+        }
+        return Ok(respond(usage_of(&ctx, previous.after, previous.window), true, metadata_dropped));
     }
 
     let now = stored.now;
@@ -206,6 +210,15 @@ fn reported_number(value: &serde_json::Value) -> Result<f64, Error> {
         return Err(invalid_value("value.value must be a finite number of magnitude at most 1e15"));
     }
     Ok(n)
+}
+
+fn transaction_id_reused(previous: &Previous) -> Error {
+    let first = json!({"reportSeq": previous.report_seq, "reportedAt": previous.reported_at,
+                       "behavior": previous.behavior, "value": previous.value});
+    Error::conflict(format!("{OPERATION}.TransactionIdReused"), "this transactionId was used for a different report")
+        .with_errors(vec![
+            ErrorDetail::new("body.transactionId", "the report first made under this key").with_value(first),
+        ])
 }
 
 pub fn usage_of(ctx: &Context, counter: Counter, window: Option<Window>) -> EntitlementUsage {
