@@ -56,10 +56,13 @@ impl JwtVerifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, Error> {
-        if let Some(why) = jose_header::refusal(token) {
-            return Err(invalid(why));
+        if token.len() > jose_header::MAX_TOKEN_BYTES {
+            return Err(invalid("the bearer token is too long"));
         }
         let header = decode_header(token).map_err(|_| invalid("the bearer token is not a valid JWT"))?;
+        if let Some(why) = jose_header::refusal(&header) {
+            return Err(invalid(why));
+        }
         let key = match header.alg {
             // A blank or short secret is refused at start; it is refused here too, so that no
             // configuration path can turn an empty key into one anybody can sign with.
