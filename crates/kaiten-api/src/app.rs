@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{any, get, post};
@@ -17,7 +17,9 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::auth::{Authenticator, JwtConfig, layer};
+use crate::auth::layer::{self, Gate};
+use crate::auth::{Authenticator, JwtConfig};
+use crate::graphql::{self, GraphqlState};
 use crate::http::openapi::{self, Surface};
 use crate::http::operations::OperationScopes;
 use crate::http::schema_validation::SchemaRegistry;
@@ -25,8 +27,8 @@ use crate::http::{docs, health, middleware, schema_shapes, text_limits};
 use crate::invalidation;
 use crate::modules;
 use crate::modules::featureflags::runtime::FlagRuntime;
+use crate::modules::instances::usage::config::UsageConfig;
 use crate::modules::webhook_endpoints::settings::WebhookSettings;
-use crate::state::{AppState, UsageConfig};
 
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
@@ -53,6 +55,20 @@ impl Default for ApiConfig {
             graphql_introspection: false,
         }
     }
+}
+
+/// What the REST handlers of one surface can reach. Handlers never name it: each takes the parts
+/// it needs (`State<PgPool>`, `State<Arc<FlagRuntime>>`, ...) through `FromRef`, and each
+/// module's router states those needs as bounds, so this composition root is the only place
+/// that knows every part (docs/adr/0014).
+#[derive(Clone, FromRef)]
+struct AppState {
+    pool: PgPool,
+    schemas: Arc<SchemaRegistry>,
+    usage: UsageConfig,
+    flags: Arc<FlagRuntime>,
+    webhooks: WebhookSettings,
+    auth: Arc<Authenticator>,
 }
 
 pub struct Api {
@@ -114,34 +130,34 @@ pub fn platform_openapi() -> Value {
 pub fn build(pool: PgPool, config: &ApiConfig) -> Api {
     let auth = Arc::new(Authenticator::new(pool.clone(), config.jwt.clone()));
     let flags = Arc::new(FlagRuntime::start(&pool, config.flag_facts_ttl));
-    let graphql = Arc::new(crate::graphql::Service::new(config.graphql_introspection));
+    let graphql = GraphqlState {
+        pool: pool.clone(),
+        auth: auth.clone(),
+        service: Arc::new(graphql::Service::new(config.graphql_introspection)),
+    };
 
     let (core_router, core_doc) = split(core_routes());
-    let core_state = state(&pool, &auth, &flags, &graphql, &core_doc, config);
     let core = Router::new()
         .nest(
             "/api",
             core_router
-                .route_layer(from_fn_with_state(core_state.clone(), layer::core))
+                .route_layer(from_fn_with_state(gate(&auth, &core_doc), layer::core))
                 .route("/healthz", get(health::healthz))
                 .route("/livez", get(health::livez))
                 .route("/tokens/validate", any(modules::identity::validate::endpoint))
                 .route("/webhooks/clerk", post(modules::clerk_webhooks::clerk::receive))
-                .route("/graphql", get(crate::graphql::endpoint).post(crate::graphql::endpoint))
-                .route("/graphql/playground", get(crate::graphql::playground::page))
-                .route("/graphql/playground/{asset}", get(crate::graphql::playground::asset))
-                .with_state(core_state),
+                .with_state(state(&pool, &auth, &flags, &core_doc, config))
+                .merge(graphql::router(graphql)),
         )
         .merge(docs::router(core_doc, "/api"));
 
     let (platform_router, platform_doc) = split(platform_routes());
-    let platform_state = state(&pool, &auth, &flags, &graphql, &platform_doc, config);
     let platform = Router::new()
         .nest(
             "/api",
             platform_router
-                .route_layer(from_fn_with_state(platform_state.clone(), layer::platform))
-                .with_state(platform_state),
+                .route_layer(from_fn_with_state(gate(&auth, &platform_doc), layer::platform))
+                .with_state(state(&pool, &auth, &flags, &platform_doc, config)),
         )
         .merge(docs::router(platform_doc, "/api/platform"));
 
@@ -157,20 +173,22 @@ fn state(
     pool: &PgPool,
     auth: &Arc<Authenticator>,
     flags: &Arc<FlagRuntime>,
-    graphql: &Arc<crate::graphql::Service>,
     doc: &Value,
     config: &ApiConfig,
 ) -> AppState {
     AppState {
         pool: pool.clone(),
-        auth: auth.clone(),
         schemas: Arc::new(SchemaRegistry::from_openapi(doc)),
-        scopes: Arc::new(OperationScopes::from_openapi(doc)),
         usage: config.usage,
         flags: flags.clone(),
         webhooks: config.webhooks.clone(),
-        graphql: graphql.clone(),
+        auth: auth.clone(),
     }
+}
+
+/// The authentication layer's state: the scopes are read from the surface's own document.
+fn gate(auth: &Arc<Authenticator>, doc: &Value) -> Gate {
+    Gate { auth: auth.clone(), scopes: Arc::new(OperationScopes::from_openapi(doc)) }
 }
 
 fn common_layers(router: Router, config: &ApiConfig) -> Router {

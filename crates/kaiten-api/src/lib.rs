@@ -7,6 +7,5 @@ pub mod graphql;
 pub mod http;
 pub mod invalidation;
 pub mod modules;
-pub mod state;
 
 pub use app::{Api, ApiConfig, build, core_openapi, platform_openapi};

@@ -24,7 +24,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         request_timeout: Duration::from_secs(args.request_timeout),
         body_limit_bytes: args.body_limit,
-        usage: kaiten_api::state::UsageConfig {
+        usage: kaiten_api::modules::instances::usage::config::UsageConfig {
             #[allow(clippy::cast_precision_loss)]
             idempotency_window_secs: (args.usage_idempotency_window_hours * 3600) as f64,
             max_closures: args.usage_rollover_max_closures,

@@ -4,6 +4,8 @@
 //! `security`), so the documented scope is the enforced one. An operation without a declared
 //! scope fails closed.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -11,8 +13,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kaiten_kernel::{Error, Principal};
 
-use crate::http::operations::Requirement;
-use crate::state::AppState;
+use super::Authenticator;
+use crate::http::operations::{OperationScopes, Requirement};
+
+/// What the layer of one surface reads: who the credential is, and which scope each of the
+/// surface's operations needs (from that surface's own document).
+#[derive(Clone)]
+pub struct Gate {
+    pub auth: Arc<Authenticator>,
+    pub scopes: Arc<OperationScopes>,
+}
 
 #[derive(Clone, Copy)]
 enum Surface {
@@ -20,17 +30,17 @@ enum Surface {
     Platform,
 }
 
-pub async fn core(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    authenticate(Surface::Core, state, request, next).await
+pub async fn core(State(gate): State<Gate>, request: Request, next: Next) -> Response {
+    authenticate(Surface::Core, gate, request, next).await
 }
 
-pub async fn platform(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    authenticate(Surface::Platform, state, request, next).await
+pub async fn platform(State(gate): State<Gate>, request: Request, next: Next) -> Response {
+    authenticate(Surface::Platform, gate, request, next).await
 }
 
-async fn authenticate(surface: Surface, state: AppState, mut request: Request, next: Next) -> Response {
+async fn authenticate(surface: Surface, gate: Gate, mut request: Request, next: Next) -> Response {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let scope = match state.scopes.required(request.method(), &path) {
+    let scope = match gate.scopes.required(request.method(), &path) {
         Requirement::Scope(scope) => scope.to_owned(),
         Requirement::NoSuchMethod => return next.run(request).await,
         Requirement::Undeclared => {
@@ -40,8 +50,8 @@ async fn authenticate(surface: Surface, state: AppState, mut request: Request, n
     };
     let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let principal = match surface {
-        Surface::Core => state.auth.core(header).await,
-        Surface::Platform => state.auth.platform(header).await,
+        Surface::Core => gate.auth.core(header).await,
+        Surface::Platform => gate.auth.platform(header).await,
     };
     let principal = match principal {
         Ok(principal) => principal,

@@ -13,19 +13,23 @@ mod root;
 mod scalars;
 mod types;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRef, RawQuery, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use kaiten_kernel::Error;
 use serde::Deserialize;
+use sqlx::PgPool;
 
-use crate::state::AppState;
+use crate::auth::Authenticator;
 use context::RequestData;
 use loaders::{Loaders, Scope};
 
@@ -62,6 +66,23 @@ impl Service {
     }
 }
 
+/// What the GraphQL routes read: their own state, beside (not inside) the REST one.
+#[derive(Clone, FromRef)]
+pub struct GraphqlState {
+    pub pool: PgPool,
+    pub auth: Arc<Authenticator>,
+    pub service: Arc<Service>,
+}
+
+/// `/graphql` and its playground, relative to the surface's `/api`.
+pub fn router(state: GraphqlState) -> Router {
+    Router::new()
+        .route("/graphql", get(endpoint).post(endpoint))
+        .route("/graphql/playground", get(playground::page))
+        .route("/graphql/playground/{asset}", get(playground::asset))
+        .with_state(state)
+}
+
 /// The schema in SDL, as `kaiten graphql-schema` prints it.
 pub fn sdl() -> String {
     Service::new(true).schema.sdl()
@@ -78,8 +99,8 @@ struct GraphqlRequest {
 }
 
 /// `GET` (query string) and `POST` (JSON body) of a GraphQL request.
-pub async fn endpoint(
-    State(state): State<AppState>,
+async fn endpoint(
+    State(state): State<GraphqlState>,
     method: Method,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -92,7 +113,7 @@ pub async fn endpoint(
 }
 
 async fn execute(
-    state: &AppState,
+    state: &GraphqlState,
     method: &Method,
     headers: &HeaderMap,
     raw: Option<&str>,
@@ -102,7 +123,7 @@ async fn execute(
     let organization_id = principal.organization_id()?;
     let request = read(method, raw, body)?;
     gate::check_size(&request.query)?;
-    let service = &state.graphql;
+    let service = &state.service;
     let scope = Scope { pool: state.pool.clone(), organization_id };
     let mut graphql =
         async_graphql::Request::new(request.query).data(RequestData { loaders: Loaders::new(&scope), scope });

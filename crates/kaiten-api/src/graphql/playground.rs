@@ -3,11 +3,13 @@
 //! `assets/graphiql/`), so nothing is fetched from a CDN. They are stored gzipped and served
 //! as such.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::state::AppState;
+use super::Service;
 
 const ASSETS: [(&str, &str, &[u8]); 4] = [
     ("graphiql.min.js", "text/javascript", include_bytes!("../../assets/graphiql/graphiql.min.js.gz")),
@@ -49,17 +51,17 @@ const PAGE: &str = r#"<!doctype html>
 </html>
 "#;
 
-pub async fn page(State(state): State<AppState>) -> Response {
-    if !state.graphql.introspection {
+pub async fn page(State(service): State<Arc<Service>>) -> Response {
+    if !service.introspection {
         return not_found();
     }
     Html(PAGE).into_response()
 }
 
-pub async fn asset(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+pub async fn asset(State(service): State<Arc<Service>>, Path(name): Path<String>) -> Response {
     let found = ASSETS.iter().find(|(file, _, _)| *file == name);
     match found {
-        Some((_, content_type, gzipped)) if state.graphql.introspection => (
+        Some((_, content_type, gzipped)) if service.introspection => (
             [
                 (header::CONTENT_TYPE, *content_type),
                 (header::CONTENT_ENCODING, "gzip"),

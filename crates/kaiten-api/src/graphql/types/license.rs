@@ -91,7 +91,7 @@ impl GrantView {
         &self.0.entitlement_name
     }
     async fn entitlement_type(&self) -> &str {
-        &self.0.entitlement_type
+        self.0.entitlement_type.as_str()
     }
     async fn license_id(&self) -> UuidScalar {
         UuidScalar(self.0.license_id)

@@ -3,6 +3,8 @@
 //! the signature is the authentication. Each message id is applied at most once: the
 //! `webhook_inbox` row and the changes commit together.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,12 +12,15 @@ use axum::http::HeaderMap;
 use chrono::Utc;
 use kaiten_events::webhooks::signing::{SigningKey, verify};
 use kaiten_kernel::Error;
+use kaiten_kernel::Uow;
 use serde::Serialize;
+use sqlx::PgPool;
 
 use super::apply::{self, Effect};
 use super::clerk_events::{self, Envelope};
+use crate::auth::Authenticator;
 use crate::invalidation::Invalidate;
-use crate::state::AppState;
+use crate::modules::webhook_endpoints::settings::WebhookSettings;
 
 /// The `webhook_inbox.source` of Clerk's messages.
 pub const SOURCE: &str = "clerk";
@@ -37,15 +42,21 @@ pub struct Receipt {
     pub ignored: bool,
 }
 
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<Receipt>, Error> {
-    let Some(key) = state.webhooks.clerk_secret.clone() else {
+pub async fn receive(
+    State(pool): State<PgPool>,
+    State(auth): State<Arc<Authenticator>>,
+    State(settings): State<WebhookSettings>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Receipt>, Error> {
+    let Some(key) = settings.clerk_secret.clone() else {
         return Err(Error::not_found("ClerkWebhook.NotConfigured", "the Clerk webhook is not configured"));
     };
     let delivery = Delivery::from_headers(&headers)?;
     delivery.verify(&key, &body, Utc::now().timestamp())?;
     let envelope = clerk_events::parse(&body)?;
-    let receipt = match process(&state, &delivery, &envelope).await {
-        Err(err) if err.code() == apply::RETRY => process(&state, &delivery, &envelope).await,
+    let receipt = match process(&pool, &auth, &delivery, &envelope).await {
+        Err(err) if err.code() == apply::RETRY => process(&pool, &auth, &delivery, &envelope).await,
         other => other,
     }?;
     if receipt.duplicate {
@@ -59,24 +70,29 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 /// Records the message id and applies the event, in one transaction.
-async fn process(state: &AppState, delivery: &Delivery, envelope: &Envelope) -> Result<Receipt, Error> {
-    let mut tx = state.pool.begin().await?;
+async fn process(
+    pool: &PgPool,
+    auth: &Authenticator,
+    delivery: &Delivery,
+    envelope: &Envelope,
+) -> Result<Receipt, Error> {
+    let mut uow = Uow::begin(pool).await?;
     let recorded = sqlx::query(
         "INSERT INTO webhook_inbox (source, message_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
     .bind(SOURCE)
     .bind(&delivery.id)
     .bind(&envelope.event_type)
-    .execute(&mut *tx)
+    .execute(uow.conn())
     .await?;
     if recorded.rows_affected() == 0 {
         return Ok(Receipt { applied: false, duplicate: true, ignored: false });
     }
-    let effect = apply::apply(&mut tx, &envelope.event).await?;
-    tx.commit().await?;
+    let effect = apply::apply(uow.conn(), &envelope.event).await?;
+    uow.commit().await?;
     if effect == Effect::AppliedInvalidating {
         // This replica forgets at once; the others when the NOTIFY queued above arrives.
-        state.auth.evict_everything();
+        auth.evict_everything();
     }
     Ok(Receipt { applied: effect != Effect::Ignored, duplicate: false, ignored: effect == Effect::Ignored })
 }

@@ -2,13 +2,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow, slug};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{Component, ComponentInput};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Create a new component
 ///
@@ -26,12 +26,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:components"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<ComponentInput>,
 ) -> Result<(StatusCode, Json<Component>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let previous = match &input.previous_component_id {
         Some(id) => Some(repository::find_by_id(uow.conn(), organization_id, id, RowLock::KeyShare).await?.id),
         None => None,

@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::Component;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get a component by slug
 ///
@@ -17,10 +17,10 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:components"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Component>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     Ok(Json(repository::find(&mut conn, caller.organization_id()?, &slug, RowLock::None).await?))
 }

@@ -1,5 +1,13 @@
 //! Components: the versioned pieces of software a vendor ships. A component a release links
 //! is frozen: updating it creates its next version instead.
+//!
+//! | method | path                            | file      |
+//! | ------ | ------------------------------- | --------- |
+//! | GET    | /api/components                 | list.rs   |
+//! | POST   | /api/components                 | create.rs |
+//! | GET    | /api/components/{componentSlug} | get.rs    |
+//! | PUT    | /api/components/{componentSlug} | update.rs |
+//! | DELETE | /api/components/{componentSlug} | delete.rs |
 
 mod create;
 mod delete;
@@ -10,12 +18,21 @@ pub mod repository;
 pub mod schema;
 mod update;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(list::endpoint, create::endpoint)).routes(routes!(
         get::endpoint,
         update::endpoint,

@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{Component, ComponentInput};
 use super::{create, events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Update a component
 ///
@@ -25,13 +25,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:components"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(mut input): ValidJson<ComponentInput>,
 ) -> Result<Json<Component>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     // FOR UPDATE, not the usual no-key lock: a release being created links components under a
     // key-share lock, which only this one excludes, so "is it linked" holds until commit.
     let current = repository::find(uow.conn(), organization_id, &slug, RowLock::Delete).await?;

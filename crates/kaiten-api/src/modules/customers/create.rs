@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{Customer, CustomerInput};
@@ -10,7 +11,6 @@ use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::integrations::{self, Owner};
-use crate::state::AppState;
 
 /// Create a new customer
 ///
@@ -28,14 +28,14 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:customers"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<CustomerInput>,
 ) -> Result<(StatusCode, Json<Customer>), Error> {
     let organization_id = caller.organization_id()?;
     let integrations = integrations::normalized(input.integrations.as_ref(), "CreateCustomer.InvalidIntegration")?;
 
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let id = insert(uow.conn(), organization_id, caller.user_id, &input).await?;
     integrations::insert(
         uow.conn(),

@@ -1,10 +1,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 
 use super::{events, repository};
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Delete a customer
 ///
@@ -20,12 +20,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:customers"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let customer = repository::find(uow.conn(), organization_id, &slug).await?;
     let deleted = kaiten_kernel::scoped::delete(uow.conn(), "customer", organization_id, customer.id).await?;
     if deleted == 0 {

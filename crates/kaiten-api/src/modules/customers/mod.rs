@@ -1,4 +1,12 @@
 //! Customers: who bought something. Addressed by a slug unique per organization.
+//!
+//! | method | path                          | file      |
+//! | ------ | ----------------------------- | --------- |
+//! | GET    | /api/customers                | list.rs   |
+//! | POST   | /api/customers                | create.rs |
+//! | GET    | /api/customers/{customerSlug} | get.rs    |
+//! | PUT    | /api/customers/{customerSlug} | update.rs |
+//! | DELETE | /api/customers/{customerSlug} | delete.rs |
 
 mod create;
 mod delete;
@@ -9,12 +17,21 @@ pub mod repository;
 pub mod schema;
 mod update;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(list::endpoint, create::endpoint)).routes(routes!(
         get::endpoint,
         update::endpoint,

@@ -1,13 +1,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 
 use super::schema::{Customer, CustomerInput};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::integrations;
-use crate::state::AppState;
 
 /// Update a customer
 ///
@@ -25,13 +25,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:customers"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<CustomerInput>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current = repository::find(uow.conn(), organization_id, &slug).await?;
     check_unchangeable(&current, &input)?;
     sqlx::query(

@@ -2,13 +2,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{DeploymentZone, DeploymentZoneInput};
 use super::{deploy, events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Create a new deployment zone
 ///
@@ -25,12 +25,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:deployment_zones"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<DeploymentZoneInput>,
 ) -> Result<(StatusCode, Json<DeploymentZone>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let release = match &input.release_id {
         Some(id) => Some(deploy::release(&mut uow, organization_id, id).await?),
         None => None,

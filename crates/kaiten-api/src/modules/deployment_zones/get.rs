@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::DeploymentZone;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get a deployment zone by slug
 ///
@@ -18,11 +18,11 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:deployment_zones"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<DeploymentZone>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let organization_id = caller.organization_id()?;
     Ok(Json(repository::find(&mut conn, organization_id, &slug, "DeploymentZone.NotFound", RowLock::None).await?))
 }

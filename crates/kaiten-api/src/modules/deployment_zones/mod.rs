@@ -1,5 +1,13 @@
 //! Deployment zones: where a customer runs a release. Pointing a zone at a release is the
 //! deploy, logged append-only (rollbacks included) with who and when.
+//!
+//! | method | path                                       | file      |
+//! | ------ | ------------------------------------------ | --------- |
+//! | GET    | /api/deployment-zones                      | list.rs   |
+//! | POST   | /api/deployment-zones                      | create.rs |
+//! | GET    | /api/deployment-zones/{deploymentZoneSlug} | get.rs    |
+//! | PUT    | /api/deployment-zones/{deploymentZoneSlug} | update.rs |
+//! | DELETE | /api/deployment-zones/{deploymentZoneSlug} | delete.rs |
 
 mod create;
 mod delete;
@@ -11,12 +19,21 @@ pub mod repository;
 pub mod schema;
 mod update;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(list::endpoint, create::endpoint)).routes(routes!(
         get::endpoint,
         update::endpoint,

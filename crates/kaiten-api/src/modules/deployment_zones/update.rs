@@ -1,13 +1,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{DeploymentZone, DeploymentZoneInput};
 use super::{deploy, events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Update a deployment zone
 ///
@@ -24,7 +24,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:deployment_zones"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<DeploymentZoneInput>,
@@ -36,7 +36,7 @@ pub async fn endpoint(
             "slug cannot be changed through this endpoint; omit it or send the current slug",
         ));
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current =
         repository::find(uow.conn(), organization_id, &slug, "UpdateDeploymentZone.NotFound", RowLock::Update).await?;
     // Only a different release is a deployment; echoing the current one (or leaving it out)

@@ -1,13 +1,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::Command;
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::entitlements;
-use crate::state::AppState;
 
 /// Add an entitlement to a group
 ///
@@ -26,13 +26,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(group_slug): Path<String>,
     ValidJson(command): ValidJson<Command>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let group = repository::find(
         uow.conn(),
         organization_id,

@@ -2,12 +2,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
+use sqlx::PgPool;
 
 use super::events;
 use super::schema::{EntitlementGroup, EntitlementGroupInput};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Create a new entitlement group
 ///
@@ -24,12 +24,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<EntitlementGroupInput>,
 ) -> Result<(StatusCode, Json<EntitlementGroup>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let conn = uow.conn();
     let mut claimed = None;
     for candidate in slug::candidates(input.slug.as_deref(), &input.name) {

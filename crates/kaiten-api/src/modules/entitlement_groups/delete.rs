@@ -1,13 +1,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::events;
 use super::schema::EntitlementGroup;
 use crate::auth::layer::Caller;
 use crate::modules::entitlements;
-use crate::state::AppState;
 
 /// Delete an entitlement group
 ///
@@ -24,12 +24,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let members: Vec<Uuid> = sqlx::query_scalar(
         "SELECT m.entitlement_id FROM entitlement_group_membership m
            JOIN entitlement_group g ON g.id = m.group_id AND g.organization_id = m.organization_id

@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use kaiten_kernel::{Error, Page};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::{EntitlementGroup, PageEntitlementGroup};
 use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
-use crate::state::AppState;
 
 /// List all entitlement groups
 ///
@@ -19,11 +19,11 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     PageQuery(page): PageQuery,
 ) -> Result<Json<Page<EntitlementGroup>>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let rows = repository::page(&mut conn, caller.organization_id()?, &page).await?;
     Ok(Json(Page::from_rows(rows, &page, repository::cursor)))
 }

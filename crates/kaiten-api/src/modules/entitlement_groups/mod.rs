@@ -1,5 +1,16 @@
 //! Entitlement groups: named sets of entitlements, read together (e.g. "AI quotas") with the
 //! usage of one instance.
+//!
+//! | method | path                                                                          | file             |
+//! | ------ | ----------------------------------------------------------------------------- | ---------------- |
+//! | GET    | /api/entitlement-groups                                                       | list.rs          |
+//! | POST   | /api/entitlement-groups                                                       | create.rs        |
+//! | GET    | /api/entitlement-groups/{entitlementGroupSlug}                                | get.rs           |
+//! | PUT    | /api/entitlement-groups/{entitlementGroupSlug}                                | update.rs        |
+//! | DELETE | /api/entitlement-groups/{entitlementGroupSlug}                                | delete.rs        |
+//! | POST   | /api/entitlement-groups/{entitlementGroupSlug}/entitlements                   | add_member.rs    |
+//! | DELETE | /api/entitlement-groups/{entitlementGroupSlug}/entitlements/{entitlementSlug} | remove_member.rs |
+//! | GET    | /api/entitlement-groups/{entitlementGroupSlug}/usage                          | usage.rs         |
 
 mod add_member;
 mod create;
@@ -13,12 +24,21 @@ pub mod schema;
 mod update;
 mod usage;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))

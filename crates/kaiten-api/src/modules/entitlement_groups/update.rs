@@ -1,12 +1,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 
 use super::events;
 use super::schema::{EntitlementGroup, EntitlementGroupInput};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Update an entitlement group
 ///
@@ -24,7 +24,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<EntitlementGroupInput>,
@@ -36,7 +36,7 @@ pub async fn endpoint(
             "an entitlement group's slug cannot be changed",
         ));
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let updated: Option<EntitlementGroup> = sqlx::query_as(
         "UPDATE entitlement_group SET name = $3, description = $4, updated_at = now()
           WHERE organization_id = $1 AND slug = $2 RETURNING id, name, slug, description, created_at",

@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::repository;
@@ -11,7 +12,6 @@ use crate::http::query;
 use crate::modules::entitlements::kinds::{EntitlementType, ResetAnchor, ResetPeriod};
 use crate::modules::entitlements::period::{Schedule, counted_now};
 use crate::modules::entitlements::value::EntitlementValue;
-use crate::state::AppState;
 
 /// Documentation of the one query parameter.
 #[derive(utoipa::IntoParams)]
@@ -40,14 +40,14 @@ struct UsageParams {
     security(("bearerAuth" = ["read:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(group_slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<EntitlementGroupUsage>>, Error> {
     let organization_id = caller.organization_id()?;
     let instance_slug = query::required(raw.as_deref(), "instance")?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let group = repository::find(
         &mut conn,
         organization_id,

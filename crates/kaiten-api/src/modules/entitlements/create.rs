@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, ErrorDetail, Uow, slug};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::kinds::AggregationMethod;
@@ -10,7 +11,6 @@ use super::settings::Settings;
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Create a new entitlement
 ///
@@ -28,7 +28,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<EntitlementInput>,
 ) -> Result<(StatusCode, Json<Entitlement>), Error> {
@@ -42,7 +42,7 @@ pub async fn endpoint(
     let settings = Settings::from_input(kind, aggregation, &input);
     settings.check("CreateEntitlement")?;
 
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let conn = uow.conn();
     let mut claimed = None;
     for candidate in slug::candidates(input.slug.as_deref(), &input.name) {

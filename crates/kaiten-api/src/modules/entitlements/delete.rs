@@ -2,10 +2,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
 use serde_json::json;
+use sqlx::PgPool;
 
 use super::{events, repository};
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Delete an entitlement
 ///
@@ -23,12 +23,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     // The lock makes a grant or a first usage report wait until this delete has decided.
     let row =
         repository::row(uow.conn(), organization_id, &slug, "DeleteEntitlement.NotFound", RowLock::Delete).await?;

@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::Entitlement;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get entitlement by slug
 ///
@@ -17,10 +17,10 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Entitlement>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     Ok(Json(repository::find(&mut conn, caller.organization_id()?, &slug, "GetEntitlement.NotFound").await?))
 }

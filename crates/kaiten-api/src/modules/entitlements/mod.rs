@@ -1,5 +1,13 @@
 //! Entitlements: what a license can grant and how its usage is measured. The rules that make
 //! a configuration valid live in `settings`; the typed values granted and reported in `value`.
+//!
+//! | method | path                                | file      |
+//! | ------ | ----------------------------------- | --------- |
+//! | GET    | /api/entitlements                   | list.rs   |
+//! | POST   | /api/entitlements                   | create.rs |
+//! | GET    | /api/entitlements/{entitlementSlug} | get.rs    |
+//! | PUT    | /api/entitlements/{entitlementSlug} | update.rs |
+//! | DELETE | /api/entitlements/{entitlementSlug} | delete.rs |
 
 mod create;
 mod delete;
@@ -14,12 +22,21 @@ pub mod settings;
 mod update;
 pub mod value;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
     OpenApiRouter::new().routes(routes!(list::endpoint, create::endpoint)).routes(routes!(
         get::endpoint,
         update::endpoint,

@@ -1,6 +1,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::events;
 use super::repository::{self, EntitlementRow};
@@ -9,7 +10,6 @@ use super::schema::EntitlementInput;
 use super::settings::Settings;
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Update an entitlement
 ///
@@ -27,7 +27,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:entitlements"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<EntitlementInput>,
@@ -39,7 +39,7 @@ pub async fn endpoint(
             "an entitlement's slug cannot be changed",
         ));
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current =
         repository::row(uow.conn(), organization_id, &slug, "UpdateEntitlement.NotFound", RowLock::Update).await?;
     check_immutable(&current, &input)?;

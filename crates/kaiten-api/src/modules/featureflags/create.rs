@@ -1,14 +1,17 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
+use sqlx::PgPool;
 
 use super::repository::COLUMNS;
 use super::schema::{FeatureFlag, FeatureFlagInput};
 use super::{events, repository, validate};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// Create a new feature flag
 ///
@@ -25,14 +28,15 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<FeatureFlagInput>,
 ) -> Result<(StatusCode, Json<FeatureFlag>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let catalog = repository::catalog(uow.conn(), organization_id).await?;
-    validate::check(&state.flags.engine, &input, Some(&catalog))?;
+    validate::check(&runtime.engine, &input, Some(&catalog))?;
     let mut created = None;
     for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
         let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -59,6 +63,6 @@ pub async fn endpoint(
     uow.record(organization_id, events::CREATED.with(&flag)).await?;
     repository::notify(uow.conn(), organization_id).await?;
     uow.commit().await?;
-    state.flags.cache.evict(organization_id);
+    runtime.cache.evict(organization_id);
     Ok((StatusCode::CREATED, Json(flag)))
 }

@@ -1,11 +1,14 @@
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 
 use super::events;
 use super::repository::{self, COLUMNS, FlagRow};
 use crate::auth::layer::Caller;
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// Delete a featureflag
 ///
@@ -17,12 +20,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let row: FlagRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "DELETE FROM feature_flag WHERE organization_id = $1 AND slug = $2
          RETURNING {COLUMNS}"
@@ -36,6 +40,6 @@ pub async fn endpoint(
     uow.record(organization_id, events::DELETED.with(&flag)).await?;
     repository::notify(uow.conn(), organization_id).await?;
     uow.commit().await?;
-    state.flags.cache.evict(organization_id);
+    runtime.cache.evict(organization_id);
     Ok(StatusCode::NO_CONTENT)
 }

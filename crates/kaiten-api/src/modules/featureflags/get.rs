@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::FeatureFlag;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get a feature flag by slug
 ///
@@ -17,12 +17,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<FeatureFlag>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let row = repository::find(&mut conn, organization_id, &slug)
         .await?
         .ok_or_else(|| repository::not_found("GetFeatureFlag.NotFound", &slug))?;

@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use kaiten_kernel::{Error, Page};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::{FeatureFlag, PageFeatureFlag};
 use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
-use crate::state::AppState;
 
 /// Get a list of feature flags
 ///
@@ -23,12 +23,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     PageQuery(page): PageQuery,
 ) -> Result<Json<Page<FeatureFlag>>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let rows = repository::page(&mut conn, organization_id, &page).await?;
     let rows = Page::from_rows(rows, &page, repository::FlagRow::cursor);
     let items = rows.items.into_iter().map(repository::FlagRow::into_dto).collect::<Result<_, _>>()?;

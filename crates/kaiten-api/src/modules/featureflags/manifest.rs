@@ -6,12 +6,12 @@ use kaiten_flags::FlagType;
 use kaiten_kernel::Error;
 use serde::Serialize;
 use serde_json::Value;
+use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::repository;
 use super::schema::FeatureFlag;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -61,9 +61,9 @@ fn entry(flag: FeatureFlag) -> Option<ManifestFlag> {
                headers(("X-Manifest-Capabilities" = String)))),
     security(("bearerAuth" = ["read:feature_flags"]))
 )]
-pub async fn endpoint(State(state): State<AppState>, Caller(caller): Caller) -> Result<Response, Error> {
+pub async fn endpoint(State(pool): State<PgPool>, Caller(caller): Caller) -> Result<Response, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let mut entries = Vec::new();
     for row in repository::all(&mut conn, organization_id).await? {
         entries.extend(entry(row.into_dto()?));

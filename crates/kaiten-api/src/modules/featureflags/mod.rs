@@ -1,6 +1,20 @@
 //! Feature flags: definitions (CRUD), rule authoring, and evaluation over OFREP from a
 //! per-organization cache of compiled flags (`store`), with `__kaiten` facts (`facts`) and an
 //! asynchronous evaluation audit (`audit`). Evaluation itself is the pure `kaiten_flags`.
+//!
+//! | method | path                                 | file                 |
+//! | ------ | ------------------------------------ | -------------------- |
+//! | GET    | /api/feature-flags                   | list.rs              |
+//! | POST   | /api/feature-flags                   | create.rs            |
+//! | GET    | /api/feature-flags/targeting/context | targeting/context.rs |
+//! | POST   | /api/feature-flags/targeting/lint    | targeting/lint.rs    |
+//! | POST   | /api/feature-flags/targeting/test    | targeting/test.rs    |
+//! | GET    | /api/feature-flags/{featureFlagSlug} | get.rs               |
+//! | PUT    | /api/feature-flags/{featureFlagSlug} | update.rs            |
+//! | DELETE | /api/feature-flags/{featureFlagSlug} | delete.rs            |
+//! | POST   | /api/ofrep/v1/evaluate/flags         | ofrep/bulk.rs        |
+//! | POST   | /api/ofrep/v1/evaluate/flags/{key}   | ofrep/single.rs      |
+//! | GET    | /api/openfeature/v0/manifest         | manifest.rs          |
 
 mod audit;
 mod create;
@@ -19,12 +33,23 @@ mod targeting;
 mod update;
 mod validate;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
+use runtime::FlagRuntime;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+    Arc<FlagRuntime>: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(targeting::context::endpoint))

@@ -1,6 +1,9 @@
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::repository::COLUMNS;
@@ -8,7 +11,7 @@ use super::schema::{FeatureFlag, FeatureFlagInput};
 use super::{events, repository, validate};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// Update a featureflag
 ///
@@ -27,13 +30,14 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     Path(current): Path<String>,
     ValidJson(input): ValidJson<FeatureFlagInput>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let id: Uuid =
         sqlx::query_scalar("SELECT id FROM feature_flag WHERE organization_id = $1 AND slug = $2 FOR NO KEY UPDATE")
             .bind(organization_id)
@@ -42,7 +46,7 @@ pub async fn endpoint(
             .await?
             .ok_or_else(|| repository::not_found("UpdateFeatureFlag.NotFound", &current))?;
     let catalog = repository::catalog(uow.conn(), organization_id).await?;
-    validate::check(&state.flags.engine, &input, Some(&catalog))?;
+    validate::check(&runtime.engine, &input, Some(&catalog))?;
     // The schema already refused a malformed slug; none given keeps the current one.
     let slug = input.slug.clone().unwrap_or_else(|| current.clone());
     let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -68,6 +72,6 @@ pub async fn endpoint(
     uow.record(organization_id, events::UPDATED.with(&flag)).await?;
     repository::notify(uow.conn(), organization_id).await?;
     uow.commit().await?;
-    state.flags.cache.evict(organization_id);
+    runtime.cache.evict(organization_id);
     Ok(StatusCode::NO_CONTENT)
 }

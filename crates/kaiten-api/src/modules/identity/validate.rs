@@ -1,6 +1,8 @@
 //! `/api/tokens/validate`, the hook a gateway in front (Envoy `ext_authz`) calls: any method,
 //! a `ksh_` bearer in, 200 with an internal JWT in the `Authorization` response header out.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -11,13 +13,13 @@ use chrono::Utc;
 use kaiten_kernel::Error;
 use kaiten_kernel::secret::ORGANIZATION_TOKEN_PREFIX;
 
-use crate::state::AppState;
+use crate::auth::Authenticator;
 
 /// The internal JWT lives at most this long (less if the token expires sooner).
 const INTERNAL_JWT_TTL_SECS: i64 = 3600;
 
-pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match validate(&state, &headers).await {
+pub async fn endpoint(State(auth): State<Arc<Authenticator>>, headers: HeaderMap) -> Response {
+    match validate(&auth, &headers).await {
         Ok(jwt) => {
             let mut response = StatusCode::OK.into_response();
             if let Ok(value) = HeaderValue::from_str(&format!("Bearer {jwt}")) {
@@ -29,7 +31,7 @@ pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Resp
     }
 }
 
-async fn validate(state: &AppState, headers: &HeaderMap) -> Result<String, Error> {
+async fn validate(auth: &Authenticator, headers: &HeaderMap) -> Result<String, Error> {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(|| {
         Error::unauthorized("ValidateToken.MissingAuthorizationHeader", "missing authorization header")
     })?;
@@ -39,8 +41,7 @@ async fn validate(state: &AppState, headers: &HeaderMap) -> Result<String, Error
     if !token.starts_with(ORGANIZATION_TOKEN_PREFIX) {
         return Err(invalid());
     }
-    let credential = state
-        .auth
+    let credential = auth
         .organization_credential(token)
         .await
         .map_err(|err| if err.status().is_server_error() { err } else { invalid() })?;

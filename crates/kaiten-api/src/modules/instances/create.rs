@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{Instance, InstanceInput};
@@ -9,7 +10,6 @@ use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::integrations::{self, Owner};
-use crate::state::AppState;
 
 /// Create a new instance
 ///
@@ -27,13 +27,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:instances"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<InstanceInput>,
 ) -> Result<(StatusCode, Json<Instance>), Error> {
     let organization_id = caller.organization_id()?;
     let integrations = integrations::normalized(input.integrations.as_ref(), "CreateInstance.InvalidIntegration")?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let refs = repository::references(uow.conn(), organization_id, &input, None, "CreateInstance").await?;
     let metadata = input.metadata.clone().unwrap_or_else(|| serde_json::json!({}));
     let mut claimed: Option<Uuid> = None;

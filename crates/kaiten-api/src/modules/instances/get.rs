@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::Instance;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get an instance by slug
 ///
@@ -17,12 +17,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:instances"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Instance>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let row = repository::row(&mut conn, organization_id, &slug, "GetInstance.NotFound", RowLock::None).await?;
     Ok(Json(repository::assemble(&mut conn, organization_id, vec![row]).await?.remove(0)))
 }

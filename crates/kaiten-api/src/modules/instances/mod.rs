@@ -1,5 +1,18 @@
 //! Instances: deployments of the vendor's product for a customer, under one license version,
 //! and the usage they report against it.
+//!
+//! | method | path                                                               | file            |
+//! | ------ | ------------------------------------------------------------------ | --------------- |
+//! | GET    | /api/instances                                                     | list.rs         |
+//! | POST   | /api/instances                                                     | create.rs       |
+//! | GET    | /api/instances/{instanceSlug}                                      | get.rs          |
+//! | PUT    | /api/instances/{instanceSlug}                                      | update.rs       |
+//! | PATCH  | /api/instances/{instanceSlug}                                      | patch.rs        |
+//! | DELETE | /api/instances/{instanceSlug}                                      | delete.rs       |
+//! | GET    | /api/instances/{instanceSlug}/audit-trails                         | audit/mod.rs    |
+//! | GET    | /api/instances/{instanceSlug}/entitlements/usage                   | usage/read.rs   |
+//! | GET    | /api/instances/{instanceSlug}/entitlements/{entitlementSlug}/usage | usage/read.rs   |
+//! | POST   | /api/instances/{instanceSlug}/entitlements/{entitlementSlug}/usage | usage/report.rs |
 
 pub mod audit;
 mod create;
@@ -13,12 +26,23 @@ pub mod schema;
 mod update;
 pub mod usage;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
+use usage::config::UsageConfig;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+    UsageConfig: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(get::endpoint, update::endpoint, patch::endpoint, delete::endpoint))

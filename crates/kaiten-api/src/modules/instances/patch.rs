@@ -1,12 +1,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::schema::{InstanceLifecycleStageChanged, InstanceStatusChanged, PatchInstanceBody};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Patch an instance
 ///
@@ -24,13 +24,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:instances"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(body): ValidJson<PatchInstanceBody>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current =
         repository::row(uow.conn(), organization_id, &slug, "PatchInstance.NotFound", RowLock::Update).await?;
     let status = body.status.unwrap_or(current.status);

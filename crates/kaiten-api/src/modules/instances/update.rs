@@ -1,13 +1,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::schema::{Instance, InstanceInput};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::integrations::{self, Owner};
-use crate::state::AppState;
 
 /// Update an instance
 ///
@@ -28,13 +28,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:instances"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<InstanceInput>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current =
         repository::row(uow.conn(), organization_id, &slug, "UpdateInstance.NotFound", RowLock::Update).await?;
     let stored = integrations::load(uow.conn(), Owner::Instance, organization_id, &[current.id]).await?;

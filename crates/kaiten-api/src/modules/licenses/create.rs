@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::families::repository::{self as family, FamilyRow, Served};
@@ -10,7 +11,6 @@ use super::schema::{License, LicenseInput, LifecycleState};
 use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Create a new license
 ///
@@ -32,7 +32,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<LicenseInput>,
 ) -> Result<(StatusCode, Json<License>), Error> {
@@ -56,7 +56,7 @@ pub async fn endpoint(
     if input.is_default && lifecycle != LifecycleState::Published {
         return Err(default_must_be_published());
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let license = match existing_family(uow.conn(), organization_id, &input).await? {
         Some(family) => add_version(&mut uow, organization_id, &family, &input, lifecycle).await?,
         None => open_family(&mut uow, organization_id, &input, lifecycle).await?,

@@ -2,12 +2,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
 use serde_json::json;
+use sqlx::PgPool;
 
 use super::events;
 use super::families::repository::{self as family, Served};
 use super::schema::License;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Delete a license
 ///
@@ -27,12 +27,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let (family, version) =
         family::lock_version(uow.conn(), organization_id, &slug, "DeleteLicense.NotFound", RowLock::Delete).await?;
     // The version row is locked: an instance or grant being added waits for this decision.

@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::License;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get a license by slug
 ///
@@ -17,11 +17,11 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<License>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let row =
         repository::row(&mut conn, caller.organization_id()?, &slug, "GetLicense.NotFound", RowLock::None).await?;
     Ok(Json(row.into()))

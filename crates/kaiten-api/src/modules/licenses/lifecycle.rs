@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::event::EventKind;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::events;
 use super::families::repository::{self as family, Served};
 use super::repository;
 use super::schema::{License, LifecycleState};
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 struct Move {
     not_found: &'static str,
@@ -59,14 +59,9 @@ fn refusal(m: &Move, slug: &str, state: LifecycleState) -> String {
     format!("License \"{slug}\" {hint}")
 }
 
-async fn transition(
-    state: AppState,
-    caller: kaiten_kernel::Principal,
-    slug: String,
-    m: &Move,
-) -> Result<License, Error> {
+async fn transition(pool: PgPool, caller: kaiten_kernel::Principal, slug: String, m: &Move) -> Result<License, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let (family, version) =
         family::lock_version(uow.conn(), organization_id, &slug, m.not_found, RowLock::Update).await?;
     if version.lifecycle_state != m.from {
@@ -110,11 +105,11 @@ async fn transition(
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn publish(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<License>, Error> {
-    transition(state, caller, slug, &PUBLISH).await.map(Json)
+    transition(pool, caller, slug, &PUBLISH).await.map(Json)
 }
 
 /// Archive a license version
@@ -136,11 +131,11 @@ pub async fn publish(
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn archive(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<License>, Error> {
-    transition(state, caller, slug, &ARCHIVE).await.map(Json)
+    transition(pool, caller, slug, &ARCHIVE).await.map(Json)
 }
 
 /// Unarchive a license version
@@ -160,9 +155,9 @@ pub async fn archive(
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn unarchive(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<License>, Error> {
-    transition(state, caller, slug, &UNARCHIVE).await.map(Json)
+    transition(pool, caller, slug, &UNARCHIVE).await.map(Json)
 }

@@ -1,5 +1,23 @@
 //! Licenses: versioned plans. A family is the product (its slug is the stable address); each
 //! license row is one version of it, DRAFT → PUBLISHED → ARCHIVED, numbered by the server.
+//!
+//! | method | path                                                       | file                |
+//! | ------ | ---------------------------------------------------------- | ------------------- |
+//! | GET    | /api/license-families                                      | families/list.rs    |
+//! | GET    | /api/license-families/{familySlug}                         | families/get.rs     |
+//! | GET    | /api/licenses                                              | list.rs             |
+//! | POST   | /api/licenses                                              | create.rs           |
+//! | GET    | /api/licenses/{licenseSlug}                                | get.rs              |
+//! | PUT    | /api/licenses/{licenseSlug}                                | update.rs           |
+//! | DELETE | /api/licenses/{licenseSlug}                                | delete.rs           |
+//! | POST   | /api/licenses/{licenseSlug}/archive                        | lifecycle.rs        |
+//! | GET    | /api/licenses/{licenseSlug}/entitlements                   | grants/list.rs      |
+//! | POST   | /api/licenses/{licenseSlug}/entitlements                   | grants/associate.rs |
+//! | GET    | /api/licenses/{licenseSlug}/entitlements/{entitlementSlug} | grants/get.rs       |
+//! | PUT    | /api/licenses/{licenseSlug}/entitlements/{entitlementSlug} | grants/update.rs    |
+//! | DELETE | /api/licenses/{licenseSlug}/entitlements/{entitlementSlug} | grants/delete.rs    |
+//! | POST   | /api/licenses/{licenseSlug}/publish                        | lifecycle.rs        |
+//! | POST   | /api/licenses/{licenseSlug}/unarchive                      | lifecycle.rs        |
 
 mod create;
 mod delete;
@@ -13,12 +31,21 @@ pub mod repository;
 pub mod schema;
 mod update;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))

@@ -1,6 +1,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::events;
 use super::families::repository::{self as family, Served};
@@ -8,7 +9,6 @@ use super::repository::{self, LicenseRow};
 use super::schema::{License, LicenseInput, LifecycleState};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Update a license
 ///
@@ -28,7 +28,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<LicenseInput>,
@@ -40,7 +40,7 @@ pub async fn endpoint(
     if input.family_slug.is_some() {
         return Err(not_reassignable());
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let (family, current) =
         family::lock_version(uow.conn(), organization_id, &slug, "UpdateLicense.NotFound", RowLock::Update).await?;
     check_unchangeable(&current, &input)?;

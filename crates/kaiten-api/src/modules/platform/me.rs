@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::State;
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::credentials;
 use super::schema::PlatformCredential;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Describe the calling platform credential
 #[utoipa::path(
@@ -13,12 +13,9 @@ use crate::state::AppState;
     responses((status = 200, description = "OK", body = PlatformCredential)),
     security(("platformAuth" = ["read:tokens"]))
 )]
-pub async fn endpoint(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-) -> Result<Json<PlatformCredential>, Error> {
+pub async fn endpoint(State(pool): State<PgPool>, Caller(caller): Caller) -> Result<Json<PlatformCredential>, Error> {
     let id = caller.platform_token_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let credential = credentials::find(&mut conn, id)
         .await?
         .ok_or_else(|| Error::unauthorized("Auth.InvalidPlatformToken", "invalid platform token"))?;

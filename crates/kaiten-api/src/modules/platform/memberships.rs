@@ -1,14 +1,17 @@
-use crate::invalidation::Invalidate;
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::auth::Authenticator;
 use crate::auth::invalidation;
 use crate::http::path;
-use crate::state::AppState;
+use crate::invalidation::Invalidate;
 
 /// Remove a user from an organization
 ///
@@ -22,7 +25,8 @@ use crate::state::AppState;
     security(("platformAuth" = ["delete:memberships"]))
 )]
 pub async fn delete(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(auth): State<Arc<Authenticator>>,
     Path((org, user)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
     let organization_id = path::uuid(&org, "orgId")?;
@@ -33,12 +37,12 @@ pub async fn delete(
             "the system:kaiten membership cannot be removed",
         ));
     }
-    let mut tx = state.pool.begin().await?;
+    let mut tx = pool.begin().await?;
     if !soft_delete(&mut tx, organization_id, user_id).await? {
         return Err(Error::not_found("DeleteMembership.NotFound", "no such membership"));
     }
     tx.commit().await?;
-    state.auth.evict_everything();
+    auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
 }
 

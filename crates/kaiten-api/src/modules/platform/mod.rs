@@ -1,5 +1,17 @@
 //! The Platform API: operations of the platform identity `system:kaiten`, which has no
 //! organization of its own and names the one it acts on in the path.
+//!
+//! | method | path                                                     | file             |
+//! | ------ | -------------------------------------------------------- | ---------------- |
+//! | GET    | /api/platform/me                                         | me.rs            |
+//! | POST   | /api/platform/organizations                              | organizations.rs |
+//! | GET    | /api/platform/organizations/{orgId}                      | organizations.rs |
+//! | DELETE | /api/platform/organizations/{orgId}                      | organizations.rs |
+//! | DELETE | /api/platform/organizations/{orgId}/memberships/{userId} | memberships.rs   |
+//! | GET    | /api/platform/organizations/{orgId}/tokens               | tokens.rs        |
+//! | POST   | /api/platform/organizations/{orgId}/tokens               | tokens.rs        |
+//! | DELETE | /api/platform/organizations/{orgId}/tokens/{tokenSlug}   | tokens.rs        |
+//! | DELETE | /api/platform/users/{id}                                 | users.rs         |
 
 pub mod credentials;
 pub use kaiten_kernel::go_duration;
@@ -10,12 +22,23 @@ pub mod schema;
 mod tokens;
 pub(crate) mod users;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::auth::Authenticator;
+use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+    Arc<Authenticator>: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(me::endpoint))
         .routes(routes!(organizations::ensure))

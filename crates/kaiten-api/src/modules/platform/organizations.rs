@@ -1,15 +1,18 @@
-use crate::invalidation::Invalidate;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, external_id};
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{EnsureOrganizationBody, Organization};
+use crate::auth::Authenticator;
 use crate::auth::invalidation;
 use crate::http::{ValidJson, path};
-use crate::state::AppState;
+use crate::invalidation::Invalidate;
 
 /// Ensure an organization exists
 ///
@@ -23,7 +26,7 @@ use crate::state::AppState;
     security(("platformAuth" = ["write:organizations"]))
 )]
 pub async fn ensure(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     ValidJson(body): ValidJson<EnsureOrganizationBody>,
 ) -> Result<Json<Organization>, Error> {
     let external = body.external_id.trim();
@@ -40,7 +43,7 @@ pub async fn ensure(
     .bind(external_id::organization_id(external))
     .bind(external)
     .bind(name)
-    .fetch_one(&state.pool)
+    .fetch_one(&pool)
     .await
     .map(|(id, external_id, name)| Organization { id, external_id, name })?;
     Ok(Json(organization))
@@ -53,9 +56,9 @@ pub async fn ensure(
     responses((status = 200, description = "OK", body = Organization), (status = 404, description = "Not Found")),
     security(("platformAuth" = ["read:organizations"]))
 )]
-pub async fn get(State(state): State<AppState>, Path(org): Path<String>) -> Result<Json<Organization>, Error> {
+pub async fn get(State(pool): State<PgPool>, Path(org): Path<String>) -> Result<Json<Organization>, Error> {
     let id = path::uuid(&org, "orgId")?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     Ok(Json(find(&mut conn, id).await?))
 }
 
@@ -69,14 +72,18 @@ pub async fn get(State(state): State<AppState>, Path(org): Path<String>) -> Resu
     responses((status = 204, description = "No Content"), (status = 404, description = "Not Found")),
     security(("platformAuth" = ["delete:organizations"]))
 )]
-pub async fn delete(State(state): State<AppState>, Path(org): Path<String>) -> Result<StatusCode, Error> {
+pub async fn delete(
+    State(pool): State<PgPool>,
+    State(auth): State<Arc<Authenticator>>,
+    Path(org): Path<String>,
+) -> Result<StatusCode, Error> {
     let id = path::uuid(&org, "orgId")?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = pool.begin().await?;
     if !hard_delete(&mut tx, id).await? {
         return Err(not_found(id));
     }
     tx.commit().await?;
-    state.auth.evict_everything();
+    auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
 }
 

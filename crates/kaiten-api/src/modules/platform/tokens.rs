@@ -1,4 +1,5 @@
-use crate::invalidation::Invalidate;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -6,15 +7,17 @@ use chrono::Utc;
 use kaiten_kernel::event::EventKind;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
 use kaiten_kernel::{Error, Uow, scope};
+use sqlx::PgPool;
 
 use super::go_duration;
 use super::organizations;
 use super::schema::{MintOrganizationTokenBody, SystemTokenIssuance};
+use crate::auth::Authenticator;
 use crate::auth::layer::Caller;
 use crate::http::{ValidJson, path};
+use crate::invalidation::Invalidate;
 use crate::modules::identity::schema::{PlainToken, Token};
 use crate::modules::identity::tokens::repository::{self as store, Kind, NewToken, Owner, RevokeTarget};
-use crate::state::AppState;
 
 const SYSTEM_TOKEN_ISSUED: EventKind =
     EventKind::new("SYSTEM_ORGANIZATION_TOKEN_ISSUED", "com.kaiten.identity.v1.system_token_issued");
@@ -37,7 +40,7 @@ const SYSTEM_TOKEN_ISSUED: EventKind =
     security(("platformAuth" = ["write:tokens"]))
 )]
 pub async fn mint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(org): Path<String>,
     ValidJson(body): ValidJson<MintOrganizationTokenBody>,
@@ -64,7 +67,7 @@ pub async fn mint(
             }
         },
     };
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     organizations::find(uow.conn(), organization_id).await?;
     let minted = store::insert(
         uow.conn(),
@@ -106,12 +109,12 @@ pub async fn mint(
     security(("platformAuth" = ["read:tokens"]))
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(org): Path<String>,
 ) -> Result<Json<Vec<Token>>, Error> {
     let organization_id = path::uuid(&org, "orgId")?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     organizations::find(&mut conn, organization_id).await?;
     Ok(Json(store::minted_by(&mut conn, organization_id, caller.platform_token_id()?).await?))
 }
@@ -125,18 +128,19 @@ pub async fn list(
     security(("platformAuth" = ["write:tokens"]))
 )]
 pub async fn revoke(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(auth): State<Arc<Authenticator>>,
     Caller(caller): Caller,
     Path((org, token_slug)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
     let organization_id = path::uuid(&org, "orgId")?;
     let target =
         RevokeTarget { organization_id, slug: &token_slug, owner: Owner::IssuedBy(caller.platform_token_id()?) };
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let digest = store::revoke(uow.conn(), target, SYSTEM_USER_ID)
         .await?
         .ok_or_else(|| Error::not_found("RevokeOrganizationToken.NotFound", format!("token {token_slug} not found")))?;
     uow.commit().await?;
-    state.auth.evict(&digest);
+    auth.evict(&digest);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,14 +1,17 @@
-use crate::invalidation::Invalidate;
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::auth::Authenticator;
 use crate::auth::invalidation;
 use crate::http::path;
-use crate::state::AppState;
+use crate::invalidation::Invalidate;
 
 /// Delete a user
 ///
@@ -20,17 +23,21 @@ use crate::state::AppState;
     responses((status = 204, description = "No Content"), (status = 404, description = "Not Found")),
     security(("platformAuth" = ["delete:users"]))
 )]
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, Error> {
+pub async fn delete(
+    State(pool): State<PgPool>,
+    State(auth): State<Arc<Authenticator>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Error> {
     let user_id = path::uuid(&id, "id")?;
     if user_id == SYSTEM_USER_ID {
         return Err(Error::forbidden("DeleteUser.SystemProtected", "system:kaiten cannot be deleted"));
     }
-    let mut tx = state.pool.begin().await?;
+    let mut tx = pool.begin().await?;
     if !soft_delete(&mut tx, user_id).await? {
         return Err(Error::not_found("DeleteUser.NotFound", format!("user {user_id} not found")));
     }
     tx.commit().await?;
-    state.auth.evict_everything();
+    auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
 }
 

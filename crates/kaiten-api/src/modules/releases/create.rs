@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, slug};
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{Release, ReleaseInput};
@@ -10,7 +11,6 @@ use super::{events, repository};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::components::repository as components;
-use crate::state::AppState;
 
 /// Create a new release
 ///
@@ -28,12 +28,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:releases"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<ReleaseInput>,
 ) -> Result<(StatusCode, Json<Release>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let id = insert(uow.conn(), organization_id, caller.user_id, &input).await?;
     let component_ids = resolve_components(uow.conn(), organization_id, input.component_ids.as_deref()).await?;
     sqlx::query(

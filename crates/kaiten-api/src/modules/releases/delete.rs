@@ -1,10 +1,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::{events, repository};
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Delete a release
 ///
@@ -21,12 +21,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:releases"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let release =
         repository::find(uow.conn(), organization_id, &slug, "DeleteRelease.NotFound", RowLock::Delete).await?;
     // The links and the deployment log go with the release; a zone still running it refuses

@@ -3,13 +3,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_events::webhooks::{keys, signing::SigningKey};
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{CreateWebhookEndpoint, CreatedWebhookEndpoint};
+use super::settings::WebhookSettings;
 use super::{repository, validate};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Create a webhook endpoint
 ///
@@ -26,16 +27,17 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:webhooks"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(webhooks): State<WebhookSettings>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<CreateWebhookEndpoint>,
 ) -> Result<(StatusCode, Json<CreatedWebhookEndpoint>), Error> {
     let organization_id = caller.organization_id()?;
-    let url = validate::url(&state, &input.url)?;
+    let url = validate::url(&webhooks, &input.url)?;
     let event_types = validate::event_types(input.event_types.as_deref().unwrap_or_default())?;
-    let sealer = validate::sealer(&state)?;
+    let sealer = validate::sealer(&webhooks)?;
     let disabled = input.disabled.unwrap_or(false);
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO webhook_endpoint (organization_id, url, description, event_types, disabled, disabled_reason)
          VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 THEN 'disabled by a user' END) RETURNING id",

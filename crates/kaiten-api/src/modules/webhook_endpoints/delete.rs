@@ -1,10 +1,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::repository;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Delete a webhook endpoint
 ///
@@ -16,12 +16,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:webhooks"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let endpoint = repository::find(uow.conn(), organization_id, &id, RowLock::Delete).await?;
     kaiten_kernel::scoped::delete(uow.conn(), "webhook_endpoint", organization_id, endpoint.id).await?;
     uow.commit().await?;

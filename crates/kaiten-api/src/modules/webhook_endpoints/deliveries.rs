@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use kaiten_kernel::{Error, ErrorDetail, Page, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::{PageWebhookDelivery, WebhookAttempts, WebhookDelivery};
 use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
-use crate::state::AppState;
 
 const STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
 
@@ -32,7 +32,7 @@ const STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
     security(("bearerAuth" = ["read:webhooks"]))
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
@@ -49,7 +49,7 @@ pub async fn list(
         ));
     }
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let endpoint = repository::find(&mut conn, organization_id, &id, RowLock::None).await?;
     let rows = repository::deliveries(&mut conn, organization_id, endpoint.id, status.as_deref(), &page).await?;
     Ok(Json(Page::from_rows(rows, &page, repository::delivery_cursor)))
@@ -69,12 +69,12 @@ pub async fn list(
     security(("bearerAuth" = ["read:webhooks"]))
 )]
 pub async fn attempts(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path((id, delivery_id)): Path<(String, String)>,
 ) -> Result<Json<WebhookAttempts>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let endpoint = repository::find(&mut conn, organization_id, &id, RowLock::None).await?;
     let delivery = repository::delivery(&mut conn, organization_id, endpoint.id, &delivery_id).await?;
     let items = sqlx::query_as(

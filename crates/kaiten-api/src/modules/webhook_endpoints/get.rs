@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::WebhookEndpoint;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get a webhook endpoint
 #[utoipa::path(
@@ -15,10 +15,10 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:webhooks"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<WebhookEndpoint>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     Ok(Json(repository::find(&mut conn, caller.organization_id()?, &id, RowLock::None).await?))
 }

@@ -1,5 +1,19 @@
 //! Outgoing webhooks: an organization's endpoints, their signing secrets, and the history of
 //! what was delivered to them. Delivery itself runs in `kaiten_events::webhooks`.
+//!
+//! | method | path                                                                  | file          |
+//! | ------ | --------------------------------------------------------------------- | ------------- |
+//! | GET    | /api/webhooks/endpoints                                               | list.rs       |
+//! | POST   | /api/webhooks/endpoints                                               | create.rs     |
+//! | GET    | /api/webhooks/endpoints/{endpointId}                                  | get.rs        |
+//! | PUT    | /api/webhooks/endpoints/{endpointId}                                  | update.rs     |
+//! | DELETE | /api/webhooks/endpoints/{endpointId}                                  | delete.rs     |
+//! | GET    | /api/webhooks/endpoints/{endpointId}/deliveries                       | deliveries.rs |
+//! | GET    | /api/webhooks/endpoints/{endpointId}/deliveries/{deliveryId}/attempts | deliveries.rs |
+//! | POST   | /api/webhooks/endpoints/{endpointId}/deliveries/{deliveryId}/resend   | resend.rs     |
+//! | POST   | /api/webhooks/endpoints/{endpointId}/recover                          | resend.rs     |
+//! | GET    | /api/webhooks/endpoints/{endpointId}/secret                           | secret.rs     |
+//! | POST   | /api/webhooks/endpoints/{endpointId}/secret/rotate                    | secret.rs     |
 
 mod create;
 mod delete;
@@ -14,12 +28,23 @@ pub mod settings;
 mod update;
 mod validate;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
+use settings::WebhookSettings;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    Arc<SchemaRegistry>: FromRef<S>,
+    WebhookSettings: FromRef<S>,
+{
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))

@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_events::webhooks::queue;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::{RecoverWebhookDeliveries, RecoveredWebhookDeliveries, WebhookDelivery};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Resend a delivery
 ///
@@ -27,12 +27,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:webhooks"]))
 )]
 pub async fn one(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path((id, delivery_id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<WebhookDelivery>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let endpoint = repository::find(uow.conn(), organization_id, &id, RowLock::KeyShare).await?;
     let delivery = repository::delivery(uow.conn(), organization_id, endpoint.id, &delivery_id).await?;
     sqlx::query(
@@ -65,13 +65,13 @@ pub async fn one(
     security(("bearerAuth" = ["write:webhooks"]))
 )]
 pub async fn recover(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(id): Path<String>,
     ValidJson(input): ValidJson<RecoverWebhookDeliveries>,
 ) -> Result<(StatusCode, Json<RecoveredWebhookDeliveries>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let endpoint = repository::find(uow.conn(), organization_id, &id, RowLock::KeyShare).await?;
     let recovered = sqlx::query(
         "UPDATE webhook_delivery SET status = 'pending', next_attempt_at = now(), updated_at = now()

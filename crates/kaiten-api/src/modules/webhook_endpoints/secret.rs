@@ -1,5 +1,6 @@
 //! Reading and rotating an endpoint's signing secret.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -8,12 +9,14 @@ use chrono::Utc;
 use kaiten_events::webhooks::keys;
 use kaiten_events::webhooks::signing::SigningKey;
 use kaiten_kernel::{Error, ErrorDetail, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::schema::{RotateWebhookSecret, WebhookSecret};
 use super::{repository, validate};
 use crate::auth::layer::Caller;
 use crate::http::JsonBody;
-use crate::state::AppState;
+use crate::http::schema_validation::SchemaRegistry;
+use crate::modules::webhook_endpoints::settings::WebhookSettings;
 
 /// Get a webhook endpoint's secret
 ///
@@ -30,12 +33,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:webhooks"]))
 )]
 pub async fn get(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(webhooks): State<WebhookSettings>,
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<WebhookSecret>, Error> {
-    let sealer = validate::sealer(&state)?;
-    let mut conn = state.pool.acquire().await?;
+    let sealer = validate::sealer(&webhooks)?;
+    let mut conn = pool.acquire().await?;
     let endpoint = repository::find(&mut conn, caller.organization_id()?, &id, RowLock::None).await?;
     let mut live = keys::live(&mut *conn, sealer, &[endpoint.id]).await?;
     let newest = live.remove(&endpoint.id).and_then(|keys| keys.into_iter().next());
@@ -61,17 +65,19 @@ pub async fn get(
     security(("bearerAuth" = ["write:webhooks"]))
 )]
 pub async fn rotate(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(webhooks): State<WebhookSettings>,
+    State(schemas): State<Arc<SchemaRegistry>>,
     Caller(caller): Caller,
     Path(id): Path<String>,
     body: Option<JsonBody>,
 ) -> Result<Json<WebhookSecret>, Error> {
     let input: RotateWebhookSecret = match body {
-        Some(JsonBody(value)) => crate::http::valid_json::validate(&state.schemas, value)?,
+        Some(JsonBody(value)) => crate::http::valid_json::validate(&schemas, value)?,
         None => RotateWebhookSecret::default(),
     };
     let organization_id = caller.organization_id()?;
-    let sealer = validate::sealer(&state)?;
+    let sealer = validate::sealer(&webhooks)?;
     let key = match &input.key {
         Some(secret) => SigningKey::parse(secret).map_err(|err| {
             Error::unprocessable_rule("WebhookEndpoint.InvalidSecret", err.to_string())
@@ -79,9 +85,9 @@ pub async fn rotate(
         })?,
         None => SigningKey::generate(),
     };
-    let grace = input.grace_period_seconds.map_or(state.webhooks.rotation_grace, |s| Duration::from_secs(s.into()));
+    let grace = input.grace_period_seconds.map_or(webhooks.rotation_grace, |s| Duration::from_secs(s.into()));
     let until = Utc::now() + chrono::Duration::from_std(grace).unwrap_or_default();
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let endpoint = repository::find(uow.conn(), organization_id, &id, RowLock::Update).await?;
     keys::expire_live(uow.conn(), endpoint.id, until).await?;
     keys::insert(uow.conn(), sealer, organization_id, endpoint.id, &key).await?;

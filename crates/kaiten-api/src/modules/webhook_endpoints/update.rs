@@ -2,12 +2,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_events::webhooks::queue;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::schema::{UpdateWebhookEndpoint, WebhookEndpoint};
+use super::settings::WebhookSettings;
 use super::{repository, validate};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
-use crate::state::AppState;
 
 /// Update a webhook endpoint
 ///
@@ -25,15 +26,16 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:webhooks"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(webhooks): State<WebhookSettings>,
     Caller(caller): Caller,
     Path(id): Path<String>,
     ValidJson(input): ValidJson<UpdateWebhookEndpoint>,
 ) -> Result<Json<WebhookEndpoint>, Error> {
     let organization_id = caller.organization_id()?;
-    let url = input.url.as_deref().map(|url| validate::url(&state, url)).transpose()?;
+    let url = input.url.as_deref().map(|url| validate::url(&webhooks, url)).transpose()?;
     let event_types = input.event_types.as_deref().map(validate::event_types).transpose()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current = repository::find(uow.conn(), organization_id, &id, RowLock::Update).await?;
     let disabled = input.disabled.unwrap_or(current.disabled);
     sqlx::query(

@@ -5,10 +5,10 @@ use kaiten_events::webhooks::catalogue;
 use kaiten_events::webhooks::target::{self, TargetError};
 use kaiten_kernel::{Error, ErrorDetail};
 
-use crate::state::AppState;
+use super::settings::WebhookSettings;
 
-pub fn url(state: &AppState, url: &str) -> Result<String, Error> {
-    match target::check(url, state.webhooks.allow_private) {
+pub fn url(settings: &WebhookSettings, url: &str) -> Result<String, Error> {
+    match target::check(url, settings.allow_private) {
         Ok(_) => Ok(url.to_owned()),
         Err(TargetError::Private) => Err(Error::unprocessable_rule(
             "WebhookEndpoint.PrivateTarget",
@@ -51,8 +51,8 @@ pub fn event_types(given: &[String]) -> Result<Vec<String>, Error> {
 }
 
 /// The sealer, or the problem that says how to configure one.
-pub fn sealer(state: &AppState) -> Result<&kaiten_kernel::sealed::Sealer, Error> {
-    state.webhooks.sealer.as_deref().ok_or_else(|| {
+pub fn sealer(settings: &WebhookSettings) -> Result<&kaiten_kernel::sealed::Sealer, Error> {
+    settings.sealer.as_deref().ok_or_else(|| {
         Error::unavailable(
             "Webhooks.SecretKeyMissing",
             "Webhook secrets are encrypted with the server key: set KAITEN_SECRET_KEY (32 characters or more)",

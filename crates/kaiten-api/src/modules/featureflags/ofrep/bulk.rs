@@ -1,4 +1,5 @@
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -6,11 +7,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kaiten_flags::{EvaluationContext, evaluate};
+use sqlx::PgPool;
 
 use super::schema::{BulkEvaluationFailure, BulkEvaluationRequest, BulkEvaluationResponse, BulkFlags};
 use super::{body, etag, respond};
 use crate::auth::layer::{Caller, DeferredScope};
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// OFREP bulk flag evaluation contract
 ///
@@ -35,7 +37,8 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     deferred: Option<axum::Extension<DeferredScope>>,
     headers: HeaderMap,
@@ -56,7 +59,7 @@ pub async fn endpoint(
     let Ok(organization_id) = caller.organization_id() else {
         return Json(BulkFlags { flags: Vec::new() }).into_response();
     };
-    let flags = match state.flags.cache.get(&state.pool, &state.flags.engine, organization_id).await {
+    let flags = match runtime.cache.get(&pool, &runtime.engine, organization_id).await {
         Ok(flags) => flags,
         Err(err) => {
             tracing::error!(error = %err, "flags could not be loaded");
@@ -68,7 +71,7 @@ pub async fn endpoint(
         }
     };
     let mut context = EvaluationContext::from_request(raw_context.clone());
-    respond::enrich(&state, organization_id, flags.flags.iter(), &mut context).await;
+    respond::enrich(&pool, &runtime, organization_id, flags.flags.iter(), &mut context).await;
     let now = chrono::Utc::now();
     let tag = etag::compute(&flags, &raw_context, &context, now);
     let tag_header = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""));
@@ -83,8 +86,8 @@ pub async fn endpoint(
         .iter()
         .enumerate()
         .map(|(index, flag)| {
-            let resolution = evaluate(&state.flags.engine, flag, &context, &activation, now);
-            state.flags.audit.evaluated(organization_id, &flags, index, &resolution);
+            let resolution = evaluate(&runtime.engine, flag, &context, &activation, now);
+            runtime.audit.evaluated(organization_id, &flags, index, &resolution);
             respond::item(flag.slug(), resolution)
         })
         .collect();

@@ -4,11 +4,12 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kaiten_flags::{EvaluationContext, Reason, Resolution};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schema::{BulkItem, EvaluationFailure, EvaluationSuccess};
 use crate::modules::featureflags::flag_cache::Flag;
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 pub fn item(key: &str, resolution: Resolution) -> BulkItem {
     match resolution.error {
@@ -47,12 +48,13 @@ pub fn needs_facts<'a>(mut flags: impl Iterator<Item = &'a Flag>, context: &Eval
 
 /// Fills `__kaiten` when a rule may read it.
 pub async fn enrich<'a>(
-    state: &AppState,
+    pool: &PgPool,
+    runtime: &FlagRuntime,
     organization_id: Uuid,
     flags: impl Iterator<Item = &'a Flag>,
     context: &mut EvaluationContext,
 ) {
     if needs_facts(flags, context) {
-        context.facts = state.flags.facts.namespace(&state.pool, organization_id, context).await;
+        context.facts = runtime.facts.namespace(pool, organization_id, context).await;
     }
 }

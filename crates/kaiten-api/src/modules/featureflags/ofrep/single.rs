@@ -1,4 +1,5 @@
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -6,11 +7,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kaiten_flags::{EvaluationContext, evaluate};
+use sqlx::PgPool;
 
 use super::schema::{BulkItem, EvaluationFailure, EvaluationRequest, EvaluationSuccess};
 use super::{body, respond};
 use crate::auth::layer::{Caller, DeferredScope};
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// OFREP single flag evaluation contract
 ///
@@ -27,7 +29,8 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     deferred: Option<axum::Extension<DeferredScope>>,
     Path(key): Path<String>,
@@ -52,7 +55,7 @@ pub async fn endpoint(
             );
         }
     };
-    let flags = match state.flags.cache.get(&state.pool, &state.flags.engine, organization_id).await {
+    let flags = match runtime.cache.get(&pool, &runtime.engine, organization_id).await {
         Ok(flags) => flags,
         Err(err) => {
             tracing::error!(error = %err, "flags could not be loaded");
@@ -68,9 +71,9 @@ pub async fn endpoint(
         return respond::failure(StatusCode::BAD_REQUEST, &key, "FLAG_NOT_FOUND", "feature flag not found");
     };
     let mut context = EvaluationContext::from_request(context);
-    respond::enrich(&state, organization_id, std::iter::once(flag), &mut context).await;
-    let resolution = evaluate(&state.flags.engine, flag, &context, &OnceCell::new(), chrono::Utc::now());
-    state.flags.audit.evaluated(organization_id, &flags, index, &resolution);
+    respond::enrich(&pool, &runtime, organization_id, std::iter::once(flag), &mut context).await;
+    let resolution = evaluate(&runtime.engine, flag, &context, &OnceCell::new(), chrono::Utc::now());
+    runtime.audit.evaluated(organization_id, &flags, index, &resolution);
     match respond::item(&key, resolution) {
         BulkItem::Success(success) => (StatusCode::OK, Json(success)).into_response(),
         BulkItem::Failure(failure) => (StatusCode::BAD_REQUEST, Json(failure)).into_response(),

@@ -1,12 +1,12 @@
 use axum::Json;
 use axum::extract::State;
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::schema::TargetingContext;
 use super::tree;
 use crate::auth::layer::Caller;
 use crate::modules::featureflags::repository;
-use crate::state::AppState;
 
 /// Describe what a targeting rule can read
 ///
@@ -18,9 +18,9 @@ use crate::state::AppState;
     responses((status = 200, description = "OK", body = TargetingContext)),
     security(("bearerAuth" = ["read:feature_flags"]))
 )]
-pub async fn endpoint(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<TargetingContext>, Error> {
+pub async fn endpoint(State(pool): State<PgPool>, Caller(caller): Caller) -> Result<Json<TargetingContext>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let slugs = repository::catalog(&mut conn, organization_id).await?;
     Ok(Json(TargetingContext { roots: tree::roots(slugs.into_iter().collect()) }))
 }

@@ -1,13 +1,16 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use kaiten_flags::RuleEngine;
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::schema::{TargetingRuleDraft, TargetingRuleVerdict};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::featureflags::repository;
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// Lint a targeting rule
 ///
@@ -21,13 +24,14 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     ValidJson(draft): ValidJson<TargetingRuleDraft>,
 ) -> Result<Json<TargetingRuleVerdict>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let catalog = repository::catalog(&mut conn, organization_id).await?;
-    let issues = state.flags.engine.check(&draft.rule, Some(&catalog)).err().unwrap_or_default();
+    let issues = runtime.engine.check(&draft.rule, Some(&catalog)).err().unwrap_or_default();
     Ok(Json(TargetingRuleVerdict { valid: issues.is_empty(), issues }))
 }

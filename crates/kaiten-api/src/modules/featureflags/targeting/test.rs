@@ -1,13 +1,16 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use kaiten_flags::{EvaluationContext, RuleEngine};
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::schema::{TargetingRuleRehearsal, TargetingRuleTrial};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::featureflags::repository;
-use crate::state::AppState;
+use crate::modules::featureflags::runtime::FlagRuntime;
 
 /// Rehearse a targeting rule against a context
 ///
@@ -24,17 +27,18 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:feature_flags"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(runtime): State<Arc<FlagRuntime>>,
     Caller(caller): Caller,
     ValidJson(trial): ValidJson<TargetingRuleTrial>,
 ) -> Result<Json<TargetingRuleRehearsal>, Error> {
     let organization_id = caller.organization_id()?;
     let mut context = EvaluationContext::from_request(trial.context.unwrap_or_default());
     context.targeting_key = trial.targeting_key.unwrap_or_default();
-    context.facts = state.flags.facts.namespace(&state.pool, organization_id, &context).await;
-    let mut conn = state.pool.acquire().await?;
+    context.facts = runtime.facts.namespace(&pool, organization_id, &context).await;
+    let mut conn = pool.acquire().await?;
     let catalog = repository::catalog(&mut conn, organization_id).await?;
-    let engine = &state.flags.engine;
+    let engine = &runtime.engine;
     let (issues, matched, evaluation_error) = match engine.check(&trial.rule, Some(&catalog)) {
         Ok(rule) => match engine.matches(&rule, &engine.activation(&context)) {
             Ok(matched) => (Vec::new(), matched, None),

@@ -3,13 +3,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow, secret, slug};
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::repository;
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::identity::schema::{ServiceAccount, ServiceAccountInput};
-use crate::state::AppState;
 
 /// Create a service account
 ///
@@ -27,12 +27,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:tokens"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     ValidJson(input): ValidJson<ServiceAccountInput>,
 ) -> Result<(StatusCode, Json<ServiceAccount>), Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let slug = insert(uow.conn(), organization_id, caller.user_id, &input).await?;
     let account = repository::find(uow.conn(), organization_id, &slug).await?;
     uow.commit().await?;

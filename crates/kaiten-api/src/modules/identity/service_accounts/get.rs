@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::Error;
+use sqlx::PgPool;
 
 use super::repository;
 use crate::auth::layer::Caller;
 use crate::modules::identity::schema::ServiceAccount;
-use crate::state::AppState;
 
 /// Get a service account
 ///
@@ -22,10 +22,10 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:tokens"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<ServiceAccount>, Error> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     Ok(Json(repository::find(&mut conn, caller.organization_id()?, &slug).await?))
 }

@@ -1,12 +1,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 
 use super::repository;
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::identity::schema::{ServiceAccount, ServiceAccountInput};
-use crate::state::AppState;
 
 /// Update a service account
 ///
@@ -24,13 +24,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:tokens"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     ValidJson(input): ValidJson<ServiceAccountInput>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let id = repository::find_id(uow.conn(), organization_id, &slug).await?;
     let new_slug = input.slug.as_deref().unwrap_or(&slug);
     let taken: bool = sqlx::query_scalar(

@@ -3,13 +3,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use kaiten_kernel::{Error, Uow, scope};
+use sqlx::PgPool;
 
 use super::repository::{self as store, Kind, NewToken};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::identity::schema::{PlainToken, TokenInput};
 use crate::modules::identity::service_accounts::repository as accounts;
-use crate::state::AppState;
 
 /// Create a token for a service account
 ///
@@ -29,7 +29,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:tokens"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(account_slug): Path<String>,
     ValidJson(input): ValidJson<TokenInput>,
@@ -47,7 +47,7 @@ pub async fn endpoint(
     if input.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(Error::bad_request("CreateToken.InvalidExpiry", "expiresAt must be in the future"));
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let account = accounts::find_id(uow.conn(), organization_id, &account_slug).await?;
     let token = store::insert(
         uow.conn(),

@@ -1,12 +1,15 @@
-use crate::invalidation::Invalidate;
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, Uow};
+use sqlx::PgPool;
 
 use super::repository::{self as store, Owner, RevokeTarget};
+use crate::auth::Authenticator;
 use crate::auth::layer::Caller;
+use crate::invalidation::Invalidate;
 use crate::modules::identity::service_accounts::repository as accounts;
-use crate::state::AppState;
 
 /// Revoke a service account's token
 ///
@@ -24,18 +27,19 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:tokens"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(auth): State<Arc<Authenticator>>,
     Caller(caller): Caller,
     Path((account_slug, token_slug)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let account = accounts::find_id(uow.conn(), organization_id, &account_slug).await?;
     let target = RevokeTarget { organization_id, slug: &token_slug, owner: Owner::User(account) };
     let digest = store::revoke(uow.conn(), target, caller.user_id)
         .await?
         .ok_or_else(|| Error::not_found("DeleteToken.NotFound", format!("token {token_slug} not found")))?;
     uow.commit().await?;
-    state.auth.evict(&digest);
+    auth.evict(&digest);
     Ok(StatusCode::NO_CONTENT)
 }

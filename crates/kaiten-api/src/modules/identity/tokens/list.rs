@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, Page};
+use sqlx::PgPool;
 
 use super::repository::{self as store, TokenRow};
 use crate::auth::layer::Caller;
@@ -8,7 +9,6 @@ use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
 use crate::modules::identity::schema::{PageToken, Token};
 use crate::modules::identity::service_accounts::repository as accounts;
-use crate::state::AppState;
 
 /// List a service account's tokens
 ///
@@ -25,13 +25,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:tokens"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(account_slug): Path<String>,
     PageQuery(page): PageQuery,
 ) -> Result<Json<Page<Token>>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let account = accounts::find_id(&mut conn, organization_id, &account_slug).await?;
     let rows = store::page(&mut conn, organization_id, account, &page).await?;
     Ok(Json(Page::from_rows(rows, &page, TokenRow::cursor).map(TokenRow::into_token)))

@@ -8,6 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
 use kaiten_kernel::{Error, ErrorDetail, Page, PageRequest, RowLock};
 use serde::Serialize;
+use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,7 +16,6 @@ use self::repository::TrailFilter;
 use super::repository as instances;
 use crate::auth::layer::Caller;
 use crate::http::query;
-use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -95,7 +95,7 @@ fn instant(raw: Option<&str>, name: &str) -> Result<Option<DateTime<Utc>>, Error
     security(("bearerAuth" = ["read:instances"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
@@ -108,7 +108,7 @@ pub async fn endpoint(
         after: instant(raw, "after")?,
         before: instant(raw, "before")?,
     };
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let instance =
         instances::row(&mut conn, organization_id, &slug, "GetAuditTrails.InstanceNotFound", RowLock::None).await?;
     Ok(Json(repository::of_instance(&mut conn, organization_id, instance.id, &filter, &page).await?))

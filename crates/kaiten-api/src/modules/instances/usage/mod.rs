@@ -1,6 +1,7 @@
 //! Usage metering: reports folded into per-window counters, enforced against the grant at
 //! ingest, exactly once per transaction id; and the reads of where an instance stands.
 
+pub mod config;
 mod context;
 mod fold;
 mod pair;

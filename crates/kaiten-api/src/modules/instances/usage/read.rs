@@ -3,6 +3,7 @@ use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use kaiten_kernel::{Error, RowLock, Uow};
 use sqlx::PgConnection;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::context::{self, Context};
@@ -11,7 +12,6 @@ use crate::auth::layer::Caller;
 use crate::modules::entitlements::period::counted_now;
 use crate::modules::entitlements::value::EntitlementValue;
 use crate::modules::instances::{events, repository};
-use crate::state::AppState;
 
 /// What an instance has of one granted entitlement at `now`: a numeric one's counter in the
 /// current window (zero when nothing was reported in it), another's granted value.
@@ -75,12 +75,12 @@ async fn counter(conn: &mut PgConnection, instance_id: Uuid, entitlement_id: Uui
     security(("bearerAuth" = ["read:instances"]))
 )]
 pub async fn one(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path((instance_slug, entitlement_slug)): Path<(String, String)>,
 ) -> Result<Json<EntitlementUsage>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let ctx = context::resolve(uow.conn(), organization_id, &instance_slug, &entitlement_slug, || {
         Error::not_found(
             "GetEntitlementUsageMetrics.NotFound",
@@ -130,12 +130,12 @@ struct ListRow {
     security(("bearerAuth" = ["read:instances"]))
 )]
 pub async fn all(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(instance_slug): Path<String>,
 ) -> Result<Json<Vec<EntitlementUsage>>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let instance = repository::row(
         &mut conn,
         organization_id,

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -5,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use kaiten_kernel::event::Event;
 use kaiten_kernel::{Error, ErrorDetail, Uow};
 use serde_json::json;
+use sqlx::PgPool;
 
 use super::context::Context;
 use super::fold::{Cap, Counter, crossed};
@@ -16,11 +19,12 @@ use super::schema::{
 use super::write::{LedgerRow, Write};
 use crate::auth::layer::Caller;
 use crate::http::JsonBody;
+use crate::http::schema_validation::SchemaRegistry;
 use crate::http::valid_json::validate;
 use crate::modules::entitlements::period::Window;
 use crate::modules::entitlements::value::EntitlementValue;
 use crate::modules::instances::events;
-use crate::state::AppState;
+use crate::modules::instances::usage::config::UsageConfig;
 
 pub const OPERATION: &str = "ReportEntitlementUsageMetric";
 /// Metadata larger than this is not stored (the report still counts).
@@ -55,14 +59,16 @@ const VALUE_LIMIT: f64 = 1e15;
     security(("bearerAuth" = ["write:instances"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
+    State(usage): State<UsageConfig>,
+    State(schemas): State<Arc<SchemaRegistry>>,
     Caller(caller): Caller,
     Path((instance_slug, entitlement_slug)): Path<(String, String)>,
     JsonBody(mut body): JsonBody,
 ) -> Result<Response, Error> {
     let organization_id = caller.organization_id()?;
     let transaction_id = take_transaction_id(&mut body)?;
-    let report: ReportEntitlementUsageBody = validate(&state.schemas, body)?;
+    let report: ReportEntitlementUsageBody = validate(&schemas, body)?;
     let value = reported_number(&report.value)?;
     let behavior = report.behavior.unwrap_or(Behavior::Append);
     let (properties, metadata_dropped) = match report.metadata {
@@ -70,7 +76,7 @@ pub async fn endpoint(
         other => (other.map(serde_json::Value::Object), false),
     };
 
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let (ctx, locked) = lock_pair(&mut uow, organization_id, &instance_slug, &entitlement_slug).await?;
     if !ctx.r#type.is_numeric() {
         return Err(Error::bad_request(
@@ -82,7 +88,7 @@ pub async fn endpoint(
     // to a statement that starts after the wait: read them again then.
     let stored = match locked {
         Some(stored) if transaction_id.is_none() => stored,
-        _ => stored_state(&mut uow, &ctx, transaction_id.as_deref(), state.usage.idempotency_window_secs).await?,
+        _ => stored_state(&mut uow, &ctx, transaction_id.as_deref(), usage.idempotency_window_secs).await?,
     };
     if let Some(previous) = &stored.previous {
         if !previous.is_same_report(behavior, value) {
@@ -105,10 +111,10 @@ pub async fn endpoint(
                 schedule,
                 current,
             };
-            let closures = rollover.plan(counter, stored.period_start, state.usage.max_closures).map_err(|_| {
+            let closures = rollover.plan(counter, stored.period_start, usage.max_closures).map_err(|_| {
                 Error::unprocessable_rule(
                     format!("{OPERATION}.RolloverLimitExceeded"),
-                    format!("more than {} usage windows would close at once", state.usage.max_closures),
+                    format!("more than {} usage windows would close at once", usage.max_closures),
                 )
             })?;
             outcome.extend(closures.iter().map(|c| events::PERIOD_ROLLED_OVER.with(c)));

@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use kaiten_kernel::{Error, ErrorDetail};
+use sqlx::PgPool;
 
 use crate::auth::layer::Caller;
 use crate::http::query;
 use crate::modules::licenses::families::repository as family;
 use crate::modules::licenses::repository::{self, COLUMNS, LicenseRow};
 use crate::modules::licenses::schema::{License, LicenseFamilyView};
-use crate::state::AppState;
 
 /// Documentation of the query parameters.
 #[derive(utoipa::IntoParams)]
@@ -51,7 +51,7 @@ enum Include {
     security(("bearerAuth" = ["read:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
@@ -59,7 +59,7 @@ pub async fn endpoint(
     let organization_id = caller.organization_id()?;
     let pin = version_pin(raw.as_deref())?;
     let with_versions = include_versions(raw.as_deref())?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let row = family::by_slug(&mut conn, organization_id, &slug)
         .await?
         .ok_or_else(|| Error::not_found("GetLicenseFamily.NotFound", format!("License family \"{slug}\" not found")))?;

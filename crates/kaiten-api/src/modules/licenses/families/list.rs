@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use kaiten_kernel::{Error, Page};
+use sqlx::PgPool;
 
 use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
 use crate::modules::licenses::families::repository::{self as family, FamilyRow};
 use crate::modules::licenses::schema::{LicenseFamilyView, PageLicenseFamilyView};
-use crate::state::AppState;
 
 /// List license families
 ///
@@ -22,12 +22,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     PageQuery(page): PageQuery,
 ) -> Result<Json<Page<LicenseFamilyView>>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let rows = family::page(&mut conn, organization_id, &page).await?;
     let rows = Page::from_rows(rows, &page, FamilyRow::cursor);
     let items = family::views(&mut conn, organization_id, rows.items).await?;

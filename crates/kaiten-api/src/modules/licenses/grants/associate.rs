@@ -1,6 +1,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, ErrorDetail, RowLock, Uow};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::checked::check;
@@ -10,7 +11,6 @@ use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::licenses::events;
 use crate::modules::{entitlements, licenses};
-use crate::state::AppState;
 
 /// Associate an entitlement with a license
 ///
@@ -32,7 +32,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(license_slug): Path<String>,
     ValidJson(input): ValidJson<LicenseEntitlementInput>,
@@ -49,7 +49,7 @@ pub async fn endpoint(
             "expected required property entitlementSlug to be present",
         )]));
     };
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let entitlement = entitlements::repository::row(
         uow.conn(),
         organization_id,

@@ -1,11 +1,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::repository;
 use crate::auth::layer::Caller;
 use crate::modules::licenses::events;
-use crate::state::AppState;
 
 /// Delete a license entitlement
 ///
@@ -22,12 +22,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path((license_slug, entitlement_slug)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
     let organization_id = caller.organization_id()?;
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let row = repository::row(
         uow.conn(),
         organization_id,

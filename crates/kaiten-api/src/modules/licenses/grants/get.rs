@@ -1,11 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, RowLock};
+use sqlx::PgPool;
 
 use super::repository;
 use super::schema::LicenseEntitlement;
 use crate::auth::layer::Caller;
-use crate::state::AppState;
 
 /// Get a license entitlement
 ///
@@ -18,12 +18,12 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path((license_slug, entitlement_slug)): Path<(String, String)>,
 ) -> Result<Json<LicenseEntitlement>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let row = repository::row(
         &mut conn,
         organization_id,

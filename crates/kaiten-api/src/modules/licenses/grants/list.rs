@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, Page, RowLock};
+use sqlx::PgPool;
 
 use super::repository::{self, GrantRow};
 use super::schema::{LicenseEntitlement, PageLicenseEntitlement};
@@ -8,7 +9,6 @@ use crate::auth::layer::Caller;
 use crate::http::PageQuery;
 use crate::http::page_query::PageParams;
 use crate::modules::licenses;
-use crate::state::AppState;
 
 /// Get all entitlements for a license
 ///
@@ -24,13 +24,13 @@ use crate::state::AppState;
     security(("bearerAuth" = ["read:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(license_slug): Path<String>,
     PageQuery(page): PageQuery,
 ) -> Result<Json<Page<LicenseEntitlement>>, Error> {
     let organization_id = caller.organization_id()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let license = licenses::repository::row(
         &mut conn,
         organization_id,

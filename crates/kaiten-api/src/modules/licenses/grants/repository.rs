@@ -124,7 +124,7 @@ pub async fn assemble(
                 entitlement_groups: Some(groups.get(&r.entitlement_id).cloned().unwrap_or_default()),
                 entitlement_slug: r.entitlement_slug,
                 entitlement_name: r.entitlement_name,
-                entitlement_type: r.entitlement_type.as_str().to_owned(),
+                entitlement_type: r.entitlement_type,
                 license_id: r.license_id,
                 license_slug: r.license_slug,
                 value,

@@ -4,6 +4,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::http::RequestSchema;
+use crate::modules::entitlements::kinds::EntitlementType;
 use crate::modules::entitlements::schema::EntitlementGroupSummary;
 use crate::modules::entitlements::value::EntitlementValue;
 use crate::modules::user_ref::UserRef;
@@ -19,8 +20,9 @@ pub struct LicenseEntitlement {
     #[schema(read_only)]
     pub entitlement_name: String,
     /// Type of entitlement (BOOLEAN, NUMBER, or CONFIG)
+    #[serde(serialize_with = "contract_entitlement_type")]
     #[schema(schema_with = entitlement_type_schema, required = false)]
-    pub entitlement_type: String,
+    pub entitlement_type: EntitlementType,
     /// Unique identifier for the license this entitlement belongs to
     #[schema(read_only, value_type = String)]
     pub license_id: Uuid,
@@ -53,8 +55,17 @@ pub struct LicenseEntitlement {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The contract's enum for the field; a NUMBER_AI_CREDIT entitlement's grant reports its real
-/// type, as the original does.
+/// The contract's enum for the field. It has no NUMBER_AI_CREDIT, and the contract wins over the
+/// original (which sent it anyway): REST reports such a grant as the NUMBER it is measured as.
+/// The entitlement itself, and GraphQL's `String!` field, keep the real type.
+fn contract_entitlement_type<S: serde::Serializer>(kind: &EntitlementType, out: S) -> Result<S::Ok, S::Error> {
+    let wire = match kind {
+        EntitlementType::NumberAiCredit => EntitlementType::Number,
+        other => *other,
+    };
+    out.serialize_str(wire.as_str())
+}
+
 fn entitlement_type_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)

@@ -1,6 +1,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::{Error, RowLock, Uow};
+use sqlx::PgPool;
 
 use super::checked::check;
 use super::repository;
@@ -8,7 +9,6 @@ use super::schema::{LicenseEntitlement, LicenseEntitlementInput};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::licenses::events;
-use crate::state::AppState;
 
 /// Update an license entitlement
 ///
@@ -27,7 +27,7 @@ use crate::state::AppState;
     security(("bearerAuth" = ["write:licenses"]))
 )]
 pub async fn endpoint(
-    State(state): State<AppState>,
+    State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path((license_slug, entitlement_slug)): Path<(String, String)>,
     ValidJson(input): ValidJson<LicenseEntitlementInput>,
@@ -39,7 +39,7 @@ pub async fn endpoint(
             "a grant cannot be moved to another entitlement; delete it and associate the other one",
         ));
     }
-    let mut uow = Uow::begin(&state.pool).await?;
+    let mut uow = Uow::begin(&pool).await?;
     let current = repository::row(
         uow.conn(),
         organization_id,
