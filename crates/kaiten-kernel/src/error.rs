@@ -261,9 +261,28 @@ pub fn problem_response(status: StatusCode, problem: Problem) -> Response {
     response
 }
 
-/// Whether a database error is the violation of this named constraint.
-pub fn is_constraint(err: &sqlx::Error, constraint: &str) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.constraint() == Some(constraint))
+impl Error {
+    /// The name of the database constraint whose violation this error is, if it is one.
+    pub fn violated_constraint(&self) -> Option<&str> {
+        let cause = self.cause.as_deref()?;
+        cause.downcast_ref::<sqlx::Error>()?.as_database_error()?.constraint()
+    }
+}
+
+/// The one way a unique, foreign-key or check violation becomes the client error it means:
+/// `insert(..).await.on_constraint("customer_org_slug_key", || Error::conflict(..))?`, chained
+/// once per constraint the statement can violate. Every other error passes through unchanged.
+pub trait OnConstraint<T> {
+    fn on_constraint(self, constraint: &str, to: impl FnOnce() -> Error) -> Result<T>;
+}
+
+impl<T, E: Into<Error>> OnConstraint<T> for std::result::Result<T, E> {
+    fn on_constraint(self, constraint: &str, to: impl FnOnce() -> Error) -> Result<T> {
+        self.map_err(|err| {
+            let err = err.into();
+            if err.violated_constraint() == Some(constraint) { to() } else { err }
+        })
+    }
 }
 
 #[cfg(test)]

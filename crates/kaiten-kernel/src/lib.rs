@@ -15,7 +15,7 @@ pub mod secret;
 pub mod slug;
 pub mod uow;
 
-pub use error::{Error, ErrorDetail, Problem, Result};
+pub use error::{Error, ErrorDetail, OnConstraint, Problem, Result};
 pub use event::Event;
 pub use page::{Cursor, Page, PageRequest};
 pub use principal::{Principal, PrincipalKind};

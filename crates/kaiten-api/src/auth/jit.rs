@@ -6,8 +6,7 @@
 //! the same rows: each takes the caller's transaction, and leaves the naming of its errors to
 //! the caller ([`UpsertError`]).
 
-use kaiten_kernel::error::is_constraint;
-use kaiten_kernel::{Error, external_id};
+use kaiten_kernel::{Error, Uow, external_id};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -33,21 +32,22 @@ pub async fn provision(pool: &PgPool, claims: &Claims) -> Result<Provisioned, Er
 }
 
 async fn try_provision(pool: &PgPool, claims: &Claims) -> Result<Provisioned, Error> {
-    let mut tx = pool.begin().await?;
+    let mut uow = Uow::begin(pool).await?;
     let organization_id =
-        upsert_organization(&mut tx, &claims.external_org_id, claims.org_name.as_deref(), Existing::Update)
+        upsert_organization(uow.conn(), &claims.external_org_id, claims.org_name.as_deref(), Existing::Update)
             .await
             .map_err(jit_error)?;
-    let user = upsert_user(&mut tx, &claims.subject, claims.email.as_deref(), claims.name.as_deref(), Existing::Update)
-        .await
-        .map_err(jit_error)?;
+    let user =
+        upsert_user(uow.conn(), &claims.subject, claims.email.as_deref(), claims.name.as_deref(), Existing::Update)
+            .await
+            .map_err(jit_error)?;
     if user.deleted == Some(true) {
         return Err(Error::forbidden("Auth.UserDeleted", "this user has been deleted"));
     }
-    if ensure_membership(&mut tx, organization_id, user.id).await.map_err(jit_error)? {
+    if ensure_membership(uow.conn(), organization_id, user.id).await.map_err(jit_error)? {
         return Err(Error::forbidden("Auth.MembershipDeleted", "User has been removed from the organization"));
     }
-    tx.commit().await?;
+    uow.commit().await?;
     Ok(Provisioned { user_id: user.id, organization_id })
 }
 
@@ -57,7 +57,7 @@ fn jit_error(err: UpsertError) -> Error {
             Error::conflict("Auth.EmailAlreadyProvisioned", "another user already holds this email address")
         }
         UpsertError::Concurrent => Error::conflict(RETRY, "concurrent provisioning"),
-        UpsertError::Database(err) => Error::from(err),
+        UpsertError::Database(err) => err,
     }
 }
 
@@ -69,14 +69,16 @@ pub(crate) enum UpsertError {
     /// A unique violation caused by a concurrent writer of the same row: retrying the whole
     /// transaction finds the row.
     Concurrent,
-    Database(sqlx::Error),
+    Database(Error),
 }
 
 impl From<sqlx::Error> for UpsertError {
     fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Concurrent,
-            _ => Self::Database(err),
+        let err = Error::from(err);
+        match err.violated_constraint() {
+            Some("users_email_key") => Self::EmailTaken,
+            Some(_) => Self::Concurrent,
+            None => Self::Database(err),
         }
     }
 }
@@ -146,10 +148,7 @@ pub(crate) async fn upsert_user(
     .bind(name)
     .bind(existing == Existing::Update)
     .fetch_optional(conn)
-    .await
-    .map_err(|err| {
-        if is_constraint(&err, "users_email_key") { UpsertError::EmailTaken } else { UpsertError::from(err) }
-    })?;
+    .await?;
     Ok(UpsertedUser { id, deleted })
 }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use kaiten_kernel::Error;
+use kaiten_kernel::OnConstraint;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -172,19 +173,11 @@ pub async fn insert(
         .bind(&integration.web_url)
         .execute(&mut *conn)
         .await
-        .map_err(|err| {
-            if kaiten_kernel::error::is_constraint(&err, &format!("{}_external_key", owner.table())) {
-                Error::conflict(
-                    conflict_code,
-                    format!(
-                        "another {} is already linked to {adapter} record {}",
-                        owner.noun(),
-                        integration.external_id
-                    ),
-                )
-            } else {
-                err.into()
-            }
+        .on_constraint(&format!("{}_external_key", owner.table()), || {
+            Error::conflict(
+                conflict_code,
+                format!("another {} is already linked to {adapter} record {}", owner.noun(), integration.external_id),
+            )
         })?;
     }
     Ok(())

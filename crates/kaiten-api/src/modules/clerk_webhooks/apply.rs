@@ -84,6 +84,6 @@ fn clerk_error(err: UpsertError) -> Error {
             Error::conflict("ClerkWebhook.EmailConflict", "another user already holds this email address")
         }
         UpsertError::Concurrent => Error::conflict(RETRY, "concurrent change; retry"),
-        UpsertError::Database(err) => Error::from(err),
+        UpsertError::Database(err) => err,
     }
 }

@@ -54,7 +54,7 @@ pub async fn insert(
 ) -> Result<Uuid, Error> {
     let mut last = String::new();
     for candidate in slug::candidates(input.slug.as_deref(), &input.slug_source()) {
-        let claimed: Option<Uuid> = sqlx::query_scalar(
+        let claimed = sqlx::query_scalar(
             "INSERT INTO component (organization_id, name, version, slug, description, previous_component_id, created_by_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
@@ -67,8 +67,8 @@ pub async fn insert(
         .bind(previous)
         .bind(user_id)
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(|err| repository::conflict(err, &candidate, &input.name, &input.version))?;
+        .await;
+        let claimed: Option<Uuid> = repository::on_conflicts(claimed, &candidate, &input.name, &input.version)?;
         if let Some(id) = claimed {
             return Ok(id);
         }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use kaiten_kernel::OnConstraint;
 use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -146,18 +147,17 @@ pub async fn of_releases(
     Ok(by_release)
 }
 
-/// The component write that can collide: `(org, slug)` and `(org, name, version)` are unique.
-pub fn conflict(err: sqlx::Error, slug: &str, name: &str, version: &str) -> Error {
-    if kaiten_kernel::error::is_constraint(&err, "component_org_slug_key") {
-        slug_conflict(slug)
-    } else if kaiten_kernel::error::is_constraint(&err, "component_org_name_version_key") {
-        Error::conflict(
-            "Component.NameVersionConflict",
-            format!("Component with name {name:?} and version {version:?} already exists in this organization"),
-        )
-    } else {
-        err.into()
-    }
+/// The component writes can collide on `(org, slug)` and on `(org, name, version)`.
+pub fn on_conflicts<T>(written: Result<T, sqlx::Error>, slug: &str, name: &str, version: &str) -> Result<T, Error> {
+    written.on_constraint("component_org_slug_key", || slug_conflict(slug)).on_constraint(
+        "component_org_name_version_key",
+        || {
+            Error::conflict(
+                "Component.NameVersionConflict",
+                format!("Component with name {name:?} and version {version:?} already exists in this organization"),
+            )
+        },
+    )
 }
 
 pub fn slug_conflict(slug: &str) -> Error {

@@ -87,7 +87,7 @@ async fn in_place(
     input: &ComponentInput,
 ) -> Result<Uuid, Error> {
     let slug = input.slug.as_deref().unwrap_or(&current.slug);
-    sqlx::query(
+    let written = sqlx::query(
         "UPDATE component SET name = $3, version = $4, slug = $5, description = $6
           WHERE organization_id = $1 AND id = $2",
     )
@@ -98,7 +98,7 @@ async fn in_place(
     .bind(slug)
     .bind(&input.description)
     .execute(conn)
-    .await
-    .map_err(|err| repository::conflict(err, slug, &input.name, &input.version))?;
+    .await;
+    repository::on_conflicts(written, slug, &input.name, &input.version)?;
     Ok(current.id)
 }

@@ -17,16 +17,10 @@ pub async fn find(
     code: &'static str,
     lock: RowLock,
 ) -> Result<EntitlementGroup, Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, name, slug, description, created_at FROM entitlement_group
-          WHERE organization_id = $1 AND slug = $2 {}",
-        lock.sql()
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| Error::not_found(code, format!("entitlement group {slug} not found")))
+    let select = "SELECT id, name, slug, description, created_at FROM entitlement_group";
+    kaiten_kernel::scoped::find(conn, select, "entitlement_group", "slug", organization_id, slug, lock)
+        .await?
+        .ok_or_else(|| Error::not_found(code, format!("entitlement group {slug} not found")))
 }
 
 pub async fn page(

@@ -83,15 +83,10 @@ pub async fn row(
     code: &'static str,
     lock: RowLock,
 ) -> Result<EntitlementRow, Error> {
-    let lock = lock.sql();
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM entitlement WHERE organization_id = $1 AND slug = $2 {lock}"
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| not_found(code, slug))
+    let select = format!("SELECT {COLUMNS} FROM entitlement");
+    kaiten_kernel::scoped::find(conn, &select, "entitlement", "slug", organization_id, slug, lock)
+        .await?
+        .ok_or_else(|| not_found(code, slug))
 }
 
 pub async fn find(
@@ -105,13 +100,9 @@ pub async fn find(
 }
 
 pub async fn find_by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Entitlement, Error> {
-    let row: EntitlementRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM entitlement WHERE organization_id = $1 AND id = $2"
-    )))
-    .bind(organization_id)
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let select = format!("SELECT {COLUMNS} FROM entitlement");
+    let row: EntitlementRow =
+        kaiten_kernel::scoped::by_id(&mut *conn, &select, "entitlement", organization_id, id).await?;
     Ok(assemble(conn, organization_id, vec![row]).await?.remove(0))
 }
 

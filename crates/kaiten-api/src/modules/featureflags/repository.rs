@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use kaiten_flags::{Definition, FlagType};
+use kaiten_kernel::RowLock;
 use kaiten_kernel::{Cursor, Error, PageRequest};
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -85,13 +86,8 @@ pub fn not_found(code: &'static str, slug: &str) -> Error {
 }
 
 pub async fn find(conn: &mut PgConnection, organization_id: Uuid, slug: &str) -> Result<Option<FlagRow>, Error> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM feature_flag WHERE organization_id = $1 AND slug = $2"
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
-    .await?)
+    let select = format!("SELECT {COLUMNS} FROM feature_flag");
+    Ok(kaiten_kernel::scoped::find(conn, &select, "feature_flag", "slug", organization_id, slug, RowLock::None).await?)
 }
 
 pub async fn page(conn: &mut PgConnection, organization_id: Uuid, page: &PageRequest) -> Result<Vec<FlagRow>, Error> {

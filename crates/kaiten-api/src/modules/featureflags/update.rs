@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kaiten_kernel::OnConstraint;
 use kaiten_kernel::{Error, Uow};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -59,15 +60,12 @@ pub async fn endpoint(
     .bind(organization_id)
     .bind(id)
     .bind(&slug);
-    let row = match repository::bind_fields(query, &input).fetch_one(uow.conn()).await {
-        Err(sqlx::Error::Database(db)) if db.constraint() == Some("feature_flag_org_slug_key") => {
-            return Err(Error::conflict(
-                "UpdateFeatureFlag.SlugConflict",
-                format!("Feature flag with slug {slug:?} already exists"),
-            ));
-        }
-        other => other?,
-    };
+    let row = repository::bind_fields(query, &input)
+        .fetch_one(uow.conn())
+        .await
+        .on_constraint("feature_flag_org_slug_key", || {
+            Error::conflict("UpdateFeatureFlag.SlugConflict", format!("Feature flag with slug {slug:?} already exists"))
+        })?;
     let flag: FeatureFlag = row.into_dto()?;
     uow.record(organization_id, events::UPDATED.with(&flag)).await?;
     repository::notify(uow.conn(), organization_id).await?;

@@ -1,5 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kaiten_kernel::OnConstraint;
 use kaiten_kernel::{Error, RowLock, Uow};
 use sqlx::PgPool;
 
@@ -72,13 +73,7 @@ pub async fn endpoint(
     .bind(zone)
     .execute(uow.conn())
     .await
-    .map_err(|err| {
-        if kaiten_kernel::error::is_constraint(&err, "instance_org_slug_key") {
-            slug_conflict(&new_slug)
-        } else {
-            err.into()
-        }
-    })?;
+    .on_constraint("instance_org_slug_key", || slug_conflict(&new_slug))?;
     if updated.rows_affected() == 0 {
         return Err(slug_conflict(&new_slug));
     }

@@ -64,25 +64,23 @@ pub async fn row(
     code: &'static str,
     lock: RowLock,
 ) -> Result<LicenseRow, Error> {
-    let lock = lock.sql();
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM license WHERE organization_id = $1 AND slug = $2 {lock}"
-    )))
-    .bind(organization_id)
-    .bind(slug)
-    .fetch_optional(conn)
+    kaiten_kernel::scoped::find(
+        conn,
+        &format!("SELECT {COLUMNS} FROM license"),
+        "license",
+        "slug",
+        organization_id,
+        slug,
+        lock,
+    )
     .await?
     .ok_or_else(|| not_found(code, slug))
 }
 
 pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<License, Error> {
-    let row: LicenseRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM license WHERE organization_id = $1 AND id = $2"
-    )))
-    .bind(organization_id)
-    .bind(id)
-    .fetch_one(conn)
-    .await?;
+    let row: LicenseRow =
+        kaiten_kernel::scoped::by_id(conn, &format!("SELECT {COLUMNS} FROM license"), "license", organization_id, id)
+            .await?;
     Ok(row.into())
 }
 

@@ -3,6 +3,7 @@
 //! token the credential minted).
 
 use chrono::{DateTime, Utc};
+use kaiten_kernel::Uow;
 use kaiten_kernel::principal::{SYSTEM_SUBJECT, SYSTEM_USER_ID};
 use kaiten_kernel::{Error, scope};
 use sqlx::{PgConnection, PgPool};
@@ -22,9 +23,9 @@ pub async fn create(
     let scopes = scopes.unwrap_or_else(scope::all_scopes);
     scope::validate(&scopes, "PlatformToken.InvalidScopes")?;
     let expires_at = ttl.and_then(|ttl| chrono::Duration::from_std(ttl).ok()).map(|ttl| Utc::now() + ttl);
-    let mut tx = pool.begin().await?;
+    let mut uow = Uow::begin(pool).await?;
     let token = store::insert(
-        &mut tx,
+        uow.conn(),
         NewToken {
             operation: "CreatePlatformToken",
             kind: Kind::Platform,
@@ -40,9 +41,10 @@ pub async fn create(
         },
     )
     .await?;
-    let credential =
-        find(&mut tx, token.token.id).await?.ok_or_else(|| Error::internal(std::io::Error::other("token vanished")))?;
-    tx.commit().await?;
+    let credential = find(uow.conn(), token.token.id)
+        .await?
+        .ok_or_else(|| Error::internal(std::io::Error::other("token vanished")))?;
+    uow.commit().await?;
     Ok((credential, token.value))
 }
 
@@ -97,12 +99,12 @@ pub async fn list(pool: &PgPool) -> Result<Vec<PlatformCredential>, Error> {
 /// Revokes the active credential with this name and everything it minted; returns how many
 /// tokens were revoked in all.
 pub async fn revoke(pool: &PgPool, name: &str) -> Result<u64, Error> {
-    let mut tx = pool.begin().await?;
+    let mut uow = Uow::begin(pool).await?;
     let id: Option<Uuid> = sqlx::query_scalar(
         "SELECT id FROM token WHERE kind = 'platform' AND name = $1 AND revoked_at IS NULL FOR UPDATE",
     )
     .bind(name)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(uow.conn())
     .await?;
     let id =
         id.ok_or_else(|| Error::not_found("PlatformToken.NotFound", format!("no active platform token named {name}")))?;
@@ -112,9 +114,9 @@ pub async fn revoke(pool: &PgPool, name: &str) -> Result<u64, Error> {
     )
     .bind(id)
     .bind(SYSTEM_USER_ID)
-    .execute(&mut *tx)
+    .execute(uow.conn())
     .await?;
-    invalidation::notify(&mut tx, invalidation::EVERYTHING).await?;
-    tx.commit().await?;
+    invalidation::notify(uow.conn(), invalidation::EVERYTHING).await?;
+    uow.commit().await?;
     Ok(revoked.rows_affected())
 }

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;
+use kaiten_kernel::Uow;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
 use sqlx::PgConnection;
 use sqlx::PgPool;
@@ -37,11 +38,11 @@ pub async fn delete(
             "the system:kaiten membership cannot be removed",
         ));
     }
-    let mut tx = pool.begin().await?;
-    if !soft_delete(&mut tx, organization_id, user_id).await? {
+    let mut uow = Uow::begin(&pool).await?;
+    if !soft_delete(uow.conn(), organization_id, user_id).await? {
         return Err(Error::not_found("DeleteMembership.NotFound", "no such membership"));
     }
-    tx.commit().await?;
+    uow.commit().await?;
     auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
 }

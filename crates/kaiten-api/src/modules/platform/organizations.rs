@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kaiten_kernel::Uow;
 use kaiten_kernel::{Error, external_id};
 use sqlx::PgConnection;
 use sqlx::PgPool;
@@ -78,11 +79,11 @@ pub async fn delete(
     Path(org): Path<String>,
 ) -> Result<StatusCode, Error> {
     let id = path::uuid(&org, "orgId")?;
-    let mut tx = pool.begin().await?;
-    if !hard_delete(&mut tx, id).await? {
+    let mut uow = Uow::begin(&pool).await?;
+    if !hard_delete(uow.conn(), id).await? {
         return Err(not_found(id));
     }
-    tx.commit().await?;
+    uow.commit().await?;
     auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
 }

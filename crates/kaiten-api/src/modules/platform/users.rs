@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kaiten_kernel::Error;
+use kaiten_kernel::Uow;
 use kaiten_kernel::principal::SYSTEM_USER_ID;
 use sqlx::PgConnection;
 use sqlx::PgPool;
@@ -32,11 +33,11 @@ pub async fn delete(
     if user_id == SYSTEM_USER_ID {
         return Err(Error::forbidden("DeleteUser.SystemProtected", "system:kaiten cannot be deleted"));
     }
-    let mut tx = pool.begin().await?;
-    if !soft_delete(&mut tx, user_id).await? {
+    let mut uow = Uow::begin(&pool).await?;
+    if !soft_delete(uow.conn(), user_id).await? {
         return Err(Error::not_found("DeleteUser.NotFound", format!("user {user_id} not found")));
     }
-    tx.commit().await?;
+    uow.commit().await?;
     auth.evict_everything();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kaiten_kernel::OnConstraint;
 use kaiten_kernel::{Error, Uow, slug};
 use sqlx::PgConnection;
 use sqlx::PgPool;
@@ -71,15 +72,11 @@ async fn insert(
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(|err| {
-            if kaiten_kernel::error::is_constraint(&err, "release_org_version_key") {
-                Error::conflict(
-                    "CreateRelease.VersionConflict",
-                    format!("Release with version {:?} already exists in this organization", input.version),
-                )
-            } else {
-                err.into()
-            }
+        .on_constraint("release_org_version_key", || {
+            Error::conflict(
+                "CreateRelease.VersionConflict",
+                format!("Release with version {:?} already exists in this organization", input.version),
+            )
         })?;
         if let Some(id) = claimed {
             return Ok(id);

@@ -1,5 +1,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kaiten_kernel::OnConstraint;
 use kaiten_kernel::{Error, RowLock, Uow};
 use sqlx::PgPool;
 
@@ -31,16 +32,15 @@ pub async fn endpoint(
         repository::find(uow.conn(), organization_id, &slug, "DeleteRelease.NotFound", RowLock::Delete).await?;
     // The links and the deployment log go with the release; a zone still running it refuses
     // the delete through its foreign key.
-    kaiten_kernel::scoped::delete(uow.conn(), "release", organization_id, release.id).await.map_err(|err| {
-        if kaiten_kernel::error::is_constraint(&err, "deployment_zone_release_fkey") {
+    kaiten_kernel::scoped::delete(uow.conn(), "release", organization_id, release.id).await.on_constraint(
+        "deployment_zone_release_fkey",
+        || {
             Error::conflict(
                 "DeleteRelease.InUseConflict",
                 format!("Release with slug {slug:?} is still deployed to a zone and cannot be deleted"),
             )
-        } else {
-            err.into()
-        }
-    })?;
+        },
+    )?;
     uow.record(organization_id, events::DELETED.with(&release)).await?;
     uow.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -6,7 +6,7 @@ pub mod repository;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Error, ErrorDetail, Page, PageRequest, RowLock};
+use kaiten_kernel::{Error, ErrorDetail, Page, RowLock};
 use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use self::repository::TrailFilter;
 use super::repository as instances;
 use crate::auth::layer::Caller;
+use crate::http::page_query::PageQuery;
 use crate::http::query;
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -98,11 +99,11 @@ pub async fn endpoint(
     State(pool): State<PgPool>,
     Caller(caller): Caller,
     Path(slug): Path<String>,
+    PageQuery(page): PageQuery,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<AuditTrail>>, Error> {
     let organization_id = caller.organization_id()?;
     let raw = raw.as_deref();
-    let page = PageRequest::parse(query::param(raw, "cursor").as_deref(), query::param(raw, "limit").as_deref())?;
     let filter = TrailFilter {
         event_name: query::param(raw, "event_name"),
         after: instant(raw, "after")?,

@@ -1,6 +1,7 @@
 //! Everything an accepted or refused report changes, written in one statement.
 
 use chrono::{DateTime, Utc};
+use kaiten_kernel::OnConstraint;
 use kaiten_kernel::event::Event;
 use kaiten_kernel::uow::{bind_events, outbox_insert_sql};
 use kaiten_kernel::{Error, Uow};
@@ -79,14 +80,11 @@ impl Write<'_> {
             .bind(ledger.map(|l| l.cap.map_or(-1, |c| c.1.unwrap_or(0))))
             .bind(ledger.and_then(|l| l.transaction_id))
             .bind(ledger.and_then(|l| l.properties));
-        bind_events(query, self.organization_id, self.events).execute(uow.conn()).await.map_err(|err| {
+        bind_events(query, self.organization_id, self.events).execute(uow.conn()).await.on_constraint(
             // The instance was deleted while this report waited for its pair.
-            if kaiten_kernel::error::is_constraint(&err, "entitlement_usage_instance_fkey") {
-                context::context_not_found(&ctx.instance_id.to_string(), &ctx.entitlement_slug)
-            } else {
-                err.into()
-            }
-        })?;
+            "entitlement_usage_instance_fkey",
+            || context::context_not_found(&ctx.instance_id.to_string(), &ctx.entitlement_slug),
+        )?;
         Ok(())
     }
 }
