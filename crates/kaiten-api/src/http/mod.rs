@@ -4,6 +4,7 @@
 pub mod docs;
 pub mod health;
 pub mod middleware;
+pub mod module_router;
 pub mod openapi;
 pub mod operations;
 pub mod page_query;

@@ -24,25 +24,10 @@ pub mod schema;
 mod update;
 mod usage;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::schema_validation::SchemaRegistry;
-
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-{
-    OpenApiRouter::new()
-        .routes(routes!(list::endpoint, create::endpoint))
-        .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))
-        .routes(routes!(add_member::endpoint))
-        .routes(routes!(remove_member::endpoint))
-        .routes(routes!(usage::endpoint))
-}
+crate::module_router!(
+    needs [],
+    OpenApiRouter::new() .routes(routes!(list::endpoint, create::endpoint)) .routes(routes!(get::endpoint, update::endpoint, delete::endpoint)) .routes(routes!(add_member::endpoint)) .routes(routes!(remove_member::endpoint)) .routes(routes!(usage::endpoint))
+);

@@ -35,28 +35,12 @@ mod validate;
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::schema_validation::SchemaRegistry;
 use runtime::FlagRuntime;
 
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-    Arc<FlagRuntime>: FromRef<S>,
-{
-    OpenApiRouter::new()
-        .routes(routes!(list::endpoint, create::endpoint))
-        .routes(routes!(targeting::context::endpoint))
-        .routes(routes!(targeting::lint::endpoint))
-        .routes(routes!(targeting::test::endpoint))
-        .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))
-        .routes(routes!(ofrep::bulk::endpoint))
-        .routes(routes!(ofrep::single::endpoint))
-        .routes(routes!(manifest::endpoint))
-}
+crate::module_router!(
+    needs [Arc<FlagRuntime>],
+    OpenApiRouter::new() .routes(routes!(list::endpoint, create::endpoint)) .routes(routes!(targeting::context::endpoint)) .routes(routes!(targeting::lint::endpoint)) .routes(routes!(targeting::test::endpoint)) .routes(routes!(get::endpoint, update::endpoint, delete::endpoint)) .routes(routes!(ofrep::bulk::endpoint)) .routes(routes!(ofrep::single::endpoint)) .routes(routes!(manifest::endpoint))
+);

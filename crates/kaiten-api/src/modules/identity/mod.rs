@@ -18,19 +18,10 @@ pub mod validate;
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
-use sqlx::PgPool;
-use utoipa_axum::router::OpenApiRouter;
-
 use crate::auth::Authenticator;
-use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-    Arc<Authenticator>: FromRef<S>,
-{
-    service_accounts::router().merge(tokens::router())
-}
+crate::module_router!(
+    needs [Arc<Authenticator>],
+    service_accounts::router()
+        .merge(tokens::router())
+);

@@ -26,27 +26,17 @@ pub mod schema;
 mod update;
 pub mod usage;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::schema_validation::SchemaRegistry;
 use usage::config::UsageConfig;
 
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-    UsageConfig: FromRef<S>,
-{
+crate::module_router!(
+    needs[UsageConfig],
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(get::endpoint, update::endpoint, patch::endpoint, delete::endpoint))
         .routes(routes!(audit::endpoint))
         .routes(routes!(usage::read::all))
         .routes(routes!(usage::read::one, usage::report::endpoint))
-}
+);

@@ -24,27 +24,12 @@ pub(crate) mod users;
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Authenticator;
-use crate::http::schema_validation::SchemaRegistry;
 
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-    Arc<Authenticator>: FromRef<S>,
-{
-    OpenApiRouter::new()
-        .routes(routes!(me::endpoint))
-        .routes(routes!(organizations::ensure))
-        .routes(routes!(organizations::get, organizations::delete))
-        .routes(routes!(memberships::delete))
-        .routes(routes!(users::delete))
-        .routes(routes!(tokens::list, tokens::mint))
-        .routes(routes!(tokens::revoke))
-}
+crate::module_router!(
+    needs [Arc<Authenticator>],
+    OpenApiRouter::new() .routes(routes!(me::endpoint)) .routes(routes!(organizations::ensure)) .routes(routes!(organizations::get, organizations::delete)) .routes(routes!(memberships::delete)) .routes(routes!(users::delete)) .routes(routes!(tokens::list, tokens::mint)) .routes(routes!(tokens::revoke))
+);

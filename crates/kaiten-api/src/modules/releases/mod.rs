@@ -15,22 +15,10 @@ mod list;
 pub mod repository;
 pub mod schema;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::schema_validation::SchemaRegistry;
-
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-{
-    OpenApiRouter::new()
-        .routes(routes!(list::endpoint, create::endpoint))
-        .routes(routes!(get::endpoint, delete::endpoint))
-}
+crate::module_router!(
+    needs [],
+    OpenApiRouter::new() .routes(routes!(list::endpoint, create::endpoint)) .routes(routes!(get::endpoint, delete::endpoint))
+);

@@ -28,23 +28,13 @@ pub mod settings;
 mod update;
 mod validate;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::schema_validation::SchemaRegistry;
 use settings::WebhookSettings;
 
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-    WebhookSettings: FromRef<S>,
-{
+crate::module_router!(
+    needs[WebhookSettings],
     OpenApiRouter::new()
         .routes(routes!(list::endpoint, create::endpoint))
         .routes(routes!(get::endpoint, update::endpoint, delete::endpoint))
@@ -54,4 +44,4 @@ where
         .routes(routes!(deliveries::attempts))
         .routes(routes!(resend::one))
         .routes(routes!(resend::recover))
-}
+);
