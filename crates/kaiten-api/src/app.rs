@@ -96,6 +96,7 @@ fn core_routes() -> OpenApiRouter<AppState> {
         .merge(modules::entitlement_groups::router())
         .merge(modules::licenses::router())
         .merge(modules::instances::router())
+        .merge(modules::integration_links::router())
         .merge(modules::featureflags::router())
         .merge(modules::components::router())
         .merge(modules::releases::router())

@@ -209,3 +209,177 @@ pub fn echoes<T>(
                 .all(|(adapter, i)| stored.get(adapter).is_some_and(|s| external_id(s) == i.external_id.trim()))
     })
 }
+
+/// Checks a link's fields (`operation` names the codes): a non-empty external id, an absolute
+/// http(s) `web_url`, an object for `metadata`. A blank `last_error` is none.
+pub fn checked(mut input: IntegrationInput, operation: &str) -> Result<IntegrationInput, Error> {
+    input.external_id = input.external_id.trim().to_owned();
+    if input.external_id.is_empty() {
+        return Err(Error::bad_request(format!("{operation}.InvalidExternalID"), "external_id must not be empty"));
+    }
+    if let Some(url) = &input.web_url {
+        input.web_url = Some(web_url(url).ok_or_else(|| invalid_web_url(operation))?);
+    }
+    if input.metadata.as_ref().is_some_and(|m| !m.is_object()) {
+        return Err(Error::bad_request(format!("{operation}.InvalidMetadata"), "metadata must be a JSON object"));
+    }
+    input.last_error = input.last_error.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+    Ok(input)
+}
+
+/// The trimmed link when it is an absolute http(s) URL with a host; an empty one is none.
+pub fn web_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && !host.contains(char::is_whitespace) && !rest.contains(char::is_whitespace))
+        .then(|| url.to_owned())
+}
+
+pub fn invalid_web_url(operation: &str) -> Error {
+    Error::unprocessable_rule(format!("{operation}.InvalidWebURL"), "webUrl must be an absolute http(s) URL")
+}
+
+/// The owner's link to `adapter`.
+pub async fn one(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    owner_id: Uuid,
+    adapter: &str,
+) -> Result<Option<Stored>, Error> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {column} AS owner_id, adapter, external_id, metadata, synced_at, last_error, web_url
+           FROM {table} WHERE organization_id = $1 AND {column} = $2 AND adapter = $3",
+        column = owner.column(),
+        table = owner.table(),
+    )))
+    .bind(organization_id)
+    .bind(owner_id)
+    .bind(adapter)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The link of the organization's record `external_id` in `adapter` (at most one, by the unique
+/// key), locked for update when `for_update`.
+pub async fn by_external_id(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    (adapter, external_id): (&str, &str),
+    for_update: bool,
+) -> Result<Option<Stored>, Error> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {column} AS owner_id, adapter, external_id, metadata, synced_at, last_error, web_url
+           FROM {table} WHERE organization_id = $1 AND adapter = $2 AND external_id = $3{lock}",
+        column = owner.column(),
+        table = owner.table(),
+        lock = if for_update { " FOR UPDATE" } else { "" },
+    )))
+    .bind(organization_id)
+    .bind(adapter)
+    .bind(external_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Links the owner to a record: `{operation}.AlreadyExists` when the owner is already linked to
+/// `adapter`, `{operation}.ExternalIDConflict` when another owner holds that record. Both come
+/// from the table's keys, so concurrent creates are safe.
+pub async fn link(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    owner_id: Uuid,
+    adapter: &str,
+    input: &IntegrationInput,
+    operation: &str,
+) -> Result<Stored, Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} ({column}, organization_id, adapter, external_id, metadata, last_error, web_url)
+         VALUES ($1, $2, $3, $4, COALESCE($5, '{{}}'::jsonb), $6, $7)
+         RETURNING {column} AS owner_id, adapter, external_id, metadata, synced_at, last_error, web_url",
+        column = owner.column(),
+        table = owner.table(),
+    )))
+    .bind(owner_id)
+    .bind(organization_id)
+    .bind(adapter)
+    .bind(&input.external_id)
+    .bind(&input.metadata)
+    .bind(&input.last_error)
+    .bind(&input.web_url)
+    .fetch_one(conn)
+    .await
+    .on_constraint(&format!("{}_pkey", owner.table()), || {
+        Error::conflict(
+            format!("{operation}.AlreadyExists"),
+            format!("this {} is already linked to {adapter}", owner.noun()),
+        )
+    })
+    .on_constraint(&format!("{}_external_key", owner.table()), || {
+        external_id_conflict(owner, adapter, input, operation)
+    })
+}
+
+/// Replaces the owner's link to `adapter` (a missing `metadata` is `{}`) and stamps `synced_at`;
+/// `None` when there is no such link.
+pub async fn relink(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    owner_id: Uuid,
+    adapter: &str,
+    input: &IntegrationInput,
+    operation: &str,
+) -> Result<Option<Stored>, Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET external_id = $4, metadata = COALESCE($5, '{{}}'::jsonb), last_error = $6, web_url = $7,
+                synced_at = now()
+          WHERE organization_id = $1 AND {column} = $2 AND adapter = $3
+         RETURNING {column} AS owner_id, adapter, external_id, metadata, synced_at, last_error, web_url",
+        column = owner.column(),
+        table = owner.table(),
+    )))
+    .bind(organization_id)
+    .bind(owner_id)
+    .bind(adapter)
+    .bind(&input.external_id)
+    .bind(&input.metadata)
+    .bind(&input.last_error)
+    .bind(&input.web_url)
+    .fetch_optional(conn)
+    .await
+    .on_constraint(&format!("{}_external_key", owner.table()), || {
+        external_id_conflict(owner, adapter, input, operation)
+    })
+}
+
+/// Removes the owner's link to `adapter`; whether there was one.
+pub async fn unlink(
+    conn: &mut PgConnection,
+    owner: Owner,
+    organization_id: Uuid,
+    owner_id: Uuid,
+    adapter: &str,
+) -> Result<bool, Error> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE organization_id = $1 AND {column} = $2 AND adapter = $3",
+        column = owner.column(),
+        table = owner.table(),
+    )))
+    .bind(organization_id)
+    .bind(owner_id)
+    .bind(adapter)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+fn external_id_conflict(owner: Owner, adapter: &str, input: &IntegrationInput, operation: &str) -> Error {
+    Error::conflict(
+        format!("{operation}.ExternalIDConflict"),
+        format!("another {} is already linked to {adapter} record {}", owner.noun(), input.external_id),
+    )
+}

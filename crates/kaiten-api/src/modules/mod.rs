@@ -9,6 +9,7 @@ pub mod entitlements;
 pub mod featureflags;
 pub mod identity;
 pub mod instances;
+pub mod integration_links;
 pub mod integrations;
 pub mod licenses;
 pub mod platform;

@@ -11,6 +11,7 @@ mod flags;
 mod grants;
 mod graphql;
 mod instances;
+mod integrations;
 mod jwks;
 mod jwt;
 mod license_versions;

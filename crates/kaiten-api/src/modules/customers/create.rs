@@ -1,10 +1,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kaiten_kernel::{Error, Uow, slug};
-use sqlx::PgConnection;
+use kaiten_kernel::{Error, Uow};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::schema::{Customer, CustomerInput};
 use super::{events, repository};
@@ -36,7 +34,7 @@ pub async fn endpoint(
     let integrations = integrations::normalized(input.integrations.as_ref(), "CreateCustomer.InvalidIntegration")?;
 
     let mut uow = Uow::begin(&pool).await?;
-    let id = insert(uow.conn(), organization_id, caller.user_id, &input).await?;
+    let id = repository::insert(uow.conn(), organization_id, caller.user_id, &input, "CreateCustomer").await?;
     integrations::insert(
         uow.conn(),
         Owner::Customer,
@@ -50,34 +48,4 @@ pub async fn endpoint(
     uow.record(organization_id, events::CREATED.with(&customer)).await?;
     uow.commit().await?;
     Ok((StatusCode::CREATED, Json(customer)))
-}
-
-/// Inserts with the caller's slug (a collision is a 409) or a generated one (retried).
-async fn insert(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    user_id: Uuid,
-    input: &CustomerInput,
-) -> Result<Uuid, Error> {
-    let mut claimed = None;
-    for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
-        let candidate = candidate.as_str();
-        claimed = sqlx::query_scalar(
-            "INSERT INTO customer (organization_id, name, slug, domain, external_customer_id, created_by_id, updated_by_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)
-             ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
-        )
-        .bind(organization_id)
-        .bind(&input.name)
-        .bind(candidate)
-        .bind(&input.domain)
-        .bind(&input.external_customer_id)
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if claimed.is_some() {
-            break;
-        }
-    }
-    claimed.ok_or_else(|| Error::conflict("CreateCustomer.SlugConflict", "a customer with this slug already exists"))
 }

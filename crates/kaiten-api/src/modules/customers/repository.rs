@@ -1,11 +1,11 @@
 //! Queries the customer use cases share.
 
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, PageRequest};
+use kaiten_kernel::{Cursor, Error, OnConstraint, PageRequest, slug};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::schema::Customer;
+use super::schema::{Customer, CustomerInput};
 use crate::modules::integrations::{self, Owner};
 use crate::modules::user_ref::UserRef;
 
@@ -117,4 +117,97 @@ pub async fn assemble(
             updated_by: UserRef::new(r.updated_by_id, r.updated_by_name),
         })
         .collect())
+}
+
+/// Inserts with the caller's slug (a collision is `{operation}.SlugConflict`) or a generated one
+/// (retried).
+pub async fn insert(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    user_id: Uuid,
+    input: &CustomerInput,
+    operation: &str,
+) -> Result<Uuid, Error> {
+    let mut claimed = None;
+    for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
+        let candidate = candidate.as_str();
+        claimed = sqlx::query_scalar(
+            "INSERT INTO customer (organization_id, name, slug, domain, external_customer_id, created_by_id, updated_by_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
+        )
+        .bind(organization_id)
+        .bind(&input.name)
+        .bind(candidate)
+        .bind(&input.domain)
+        .bind(&input.external_customer_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if claimed.is_some() {
+            break;
+        }
+    }
+    claimed
+        .ok_or_else(|| Error::conflict(format!("{operation}.SlugConflict"), "a customer with this slug already exists"))
+}
+
+/// The fields of a customer an update writes.
+pub struct Change<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub domain: Option<&'a str>,
+    pub external_customer_id: Option<&'a str>,
+}
+
+/// Writes `change` over customer `id`; a slug taken by another customer is
+/// `{operation}.SlugConflict`.
+pub async fn update(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    id: Uuid,
+    user_id: Uuid,
+    change: Change<'_>,
+    operation: &str,
+) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE customer SET name = $3, slug = $4, domain = $5, external_customer_id = $6, updated_at = now(),
+                updated_by_id = $7
+          WHERE organization_id = $1 AND id = $2",
+    )
+    .bind(organization_id)
+    .bind(id)
+    .bind(change.name)
+    .bind(change.slug)
+    .bind(change.domain)
+    .bind(change.external_customer_id)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .on_constraint("customer_org_slug_key", || {
+        Error::conflict(
+            format!("{operation}.SlugConflict"),
+            format!("a customer with slug {} already exists", change.slug),
+        )
+    })?;
+    Ok(())
+}
+
+/// Records `CUSTOMER_CREATED` with the customer, for a use case outside this module that
+/// creates one (the integration upsert).
+pub async fn record_created(
+    uow: &mut kaiten_kernel::Uow,
+    organization_id: Uuid,
+    customer: &Customer,
+) -> Result<(), Error> {
+    uow.record(organization_id, super::events::CREATED.with(customer)).await
+}
+
+/// Records `CUSTOMER_UPDATED` with the customer as it now is.
+pub async fn record_updated(
+    uow: &mut kaiten_kernel::Uow,
+    organization_id: Uuid,
+    customer: &Customer,
+) -> Result<(), Error> {
+    uow.record(organization_id, super::events::UPDATED.with(customer)).await
 }

@@ -34,18 +34,13 @@ pub async fn endpoint(
     let mut uow = Uow::begin(&pool).await?;
     let current = repository::find(uow.conn(), organization_id, &slug).await?;
     check_unchangeable(&current, &input)?;
-    sqlx::query(
-        "UPDATE customer SET name = $3, domain = $4, external_customer_id = $5, updated_at = now(), updated_by_id = $6
-          WHERE organization_id = $1 AND id = $2",
-    )
-    .bind(organization_id)
-    .bind(current.id)
-    .bind(&input.name)
-    .bind(&input.domain)
-    .bind(&input.external_customer_id)
-    .bind(caller.user_id)
-    .execute(uow.conn())
-    .await?;
+    let change = repository::Change {
+        name: &input.name,
+        slug: &current.slug,
+        domain: input.domain.as_deref(),
+        external_customer_id: input.external_customer_id.as_deref(),
+    };
+    repository::update(uow.conn(), organization_id, current.id, caller.user_id, change, "UpdateCustomer").await?;
     let updated = repository::find_by_id(uow.conn(), organization_id, current.id).await?;
     uow.record(organization_id, events::UPDATED.with(&updated)).await?;
     uow.commit().await?;

@@ -1,11 +1,15 @@
 //! Queries the instance use cases share.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
-use kaiten_kernel::{Cursor, Error, PageRequest, RowLock};
+use kaiten_kernel::{Cursor, Error, OnConstraint, PageRequest, RowLock, Uow, slug};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::events;
 use super::schema::{Instance, InstanceInput, InstanceStatus};
+use crate::modules::customers::schema::IntegrationInput;
 use crate::modules::deployment_zones::repository as zones;
 use crate::modules::integrations::{self, Owner};
 use crate::modules::licenses::schema::LifecycleState;
@@ -69,6 +73,19 @@ pub async fn row(
     kaiten_kernel::scoped::find(conn, SELECT, "i", "slug", organization_id, slug, lock)
         .await?
         .ok_or_else(|| not_found(code, slug))
+}
+
+/// The row with this id, or `code` as a 404, locked as `lock` says.
+pub async fn row_by_id(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    id: Uuid,
+    code: &'static str,
+    lock: RowLock,
+) -> Result<InstanceRow, Error> {
+    kaiten_kernel::scoped::find(conn, SELECT, "i", "id", organization_id, id, lock)
+        .await?
+        .ok_or_else(|| Error::not_found(code, format!("instance {id} not found")))
 }
 
 pub async fn by_id(conn: &mut PgConnection, organization_id: Uuid, id: Uuid) -> Result<Instance, Error> {
@@ -204,4 +221,109 @@ pub async fn references(
         None => None,
     };
     Ok(References { customer, license, zone })
+}
+
+/// Creates an instance from `input` with its links, and records its events (`INSTANCE_CREATED`,
+/// and `INSTANCE_DEPLOYED` when it starts in a zone). `operation` prefixes the codes; a record
+/// already linked to another instance is `integration_conflict`.
+pub async fn create(
+    uow: &mut Uow,
+    organization_id: Uuid,
+    user_id: Uuid,
+    input: &InstanceInput,
+    integrations: &BTreeMap<String, IntegrationInput>,
+    (operation, integration_conflict): (&str, &'static str),
+) -> Result<Instance, Error> {
+    let refs = references(uow.conn(), organization_id, input, None, operation).await?;
+    let metadata = input.metadata.clone().unwrap_or_else(|| serde_json::json!({}));
+    let mut claimed: Option<Uuid> = None;
+    for candidate in slug::candidates(input.slug.as_deref(), &input.name) {
+        claimed = sqlx::query_scalar(
+            "INSERT INTO instance (organization_id, name, slug, description, customer_id, license_id,
+                                   start_license_date, end_license_date, metadata, deployment_zone_id, created_by_id, updated_by_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+             ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id",
+        )
+        .bind(organization_id)
+        .bind(&input.name)
+        .bind(&candidate)
+        .bind(&input.description)
+        .bind(refs.customer)
+        .bind(refs.license)
+        .bind(input.start_license_date)
+        .bind(input.end_license_date)
+        .bind(&metadata)
+        .bind(refs.zone)
+        .bind(user_id)
+        .fetch_optional(uow.conn())
+        .await?;
+        if claimed.is_some() {
+            break;
+        }
+    }
+    let id = claimed.ok_or_else(|| {
+        Error::conflict(format!("{operation}.SlugConflict"), "an instance with this slug already exists")
+    })?;
+    integrations::insert(uow.conn(), Owner::Instance, organization_id, id, integrations, integration_conflict).await?;
+    let instance = by_id(uow.conn(), organization_id, id).await?;
+    uow.record(organization_id, events::CREATED.with(&instance).about_instance(id)).await?;
+    if refs.zone.is_some() {
+        uow.record(organization_id, events::DEPLOYED.with(&instance).about_instance(id)).await?;
+    }
+    Ok(instance)
+}
+
+/// Writes `input` over the instance `current` (a full replacement, except that a missing slug
+/// or zone keeps the current one) and records `INSTANCE_UPDATED`, and `INSTANCE_DEPLOYED` or
+/// `INSTANCE_MIGRATED` when the zone changes. The links are left as they are.
+pub async fn update(
+    uow: &mut Uow,
+    organization_id: Uuid,
+    user_id: Uuid,
+    current: &InstanceRow,
+    input: &InstanceInput,
+    operation: &str,
+) -> Result<Instance, Error> {
+    let refs = references(uow.conn(), organization_id, input, Some(current.license_id), operation).await?;
+    // Left out, the zone is kept; it cannot be cleared here.
+    let zone = refs.zone.or(current.deployment_zone_id);
+    let new_slug = input.slug.clone().unwrap_or_else(|| current.slug.clone());
+    let metadata = input.metadata.clone().unwrap_or_else(|| serde_json::json!({}));
+    let updated = sqlx::query(
+        "UPDATE instance SET name = $3, slug = $4, description = $5, customer_id = $6, license_id = $7,
+                start_license_date = $8, end_license_date = $9, metadata = $10, deployment_zone_id = $12,
+                updated_by_id = $11, updated_at = now()
+          WHERE organization_id = $1 AND id = $2
+            AND NOT EXISTS (SELECT 1 FROM instance o WHERE o.organization_id = $1 AND o.slug = $4 AND o.id <> $2)",
+    )
+    .bind(organization_id)
+    .bind(current.id)
+    .bind(&input.name)
+    .bind(&new_slug)
+    .bind(&input.description)
+    .bind(refs.customer)
+    .bind(refs.license)
+    .bind(input.start_license_date)
+    .bind(input.end_license_date)
+    .bind(&metadata)
+    .bind(user_id)
+    .bind(zone)
+    .execute(uow.conn())
+    .await
+    .on_constraint("instance_org_slug_key", || slug_conflict(operation, &new_slug))?;
+    if updated.rows_affected() == 0 {
+        return Err(slug_conflict(operation, &new_slug));
+    }
+    let instance: Instance = by_id(uow.conn(), organization_id, current.id).await?;
+    uow.record(organization_id, events::UPDATED.with(&instance).about_instance(current.id)).await?;
+    // Into a zone from none is a deployment; from one zone to another, a migration.
+    if zone != current.deployment_zone_id {
+        let kind = if current.deployment_zone_id.is_none() { events::DEPLOYED } else { events::MIGRATED };
+        uow.record(organization_id, kind.with(&instance).about_instance(current.id)).await?;
+    }
+    Ok(instance)
+}
+
+fn slug_conflict(operation: &str, slug: &str) -> Error {
+    Error::conflict(format!("{operation}.SlugConflict"), format!("an instance with slug {slug} already exists"))
 }

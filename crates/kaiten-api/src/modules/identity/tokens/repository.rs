@@ -179,7 +179,8 @@ pub async fn active_of(
     .await?)
 }
 
-/// The tokens a platform credential minted in an organization.
+/// The tokens a platform credential minted in an organization that still work: neither
+/// revoked nor expired.
 pub async fn minted_by(
     conn: &mut PgConnection,
     organization_id: Uuid,
@@ -187,6 +188,7 @@ pub async fn minted_by(
 ) -> Result<Vec<Token>, Error> {
     let rows: Vec<TokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE t.organization_id = $1 AND t.issued_by_platform_token_id = $2
+            AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
           ORDER BY t.created_at DESC, t.id DESC"
     )))
     .bind(organization_id)
