@@ -29,24 +29,14 @@ mod instance_by_external_id;
 mod links;
 pub mod schema;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::schema_validation::SchemaRegistry;
-
-pub fn router<S>() -> OpenApiRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-    PgPool: FromRef<S>,
-    Arc<SchemaRegistry>: FromRef<S>,
-{
+crate::module_router!(
+    needs [],
     OpenApiRouter::new()
         .routes(routes!(customer::get, customer::create, customer::update, customer::delete))
         .routes(routes!(instance::get, instance::create, instance::update, instance::delete))
         .routes(routes!(customer_by_external_id::get, customer_by_external_id::upsert))
         .routes(routes!(instance_by_external_id::get, instance_by_external_id::upsert))
-}
+);
