@@ -105,7 +105,10 @@ async fn every_operation_enforces_the_scope_it_documents() {
                 .replace("{releaseSlug}", "r-1")
                 .replace("{deploymentZoneSlug}", "z-1")
                 .replace("{endpointId}", "00000000-0000-0000-0000-000000000001")
-                .replace("{deliveryId}", "00000000-0000-0000-0000-000000000002");
+                .replace("{deliveryId}", "00000000-0000-0000-0000-000000000002")
+                .replace("{integrationName}", "kaiten.integration.crm.attio")
+                .replace("{adapter}", "crm.attio")
+                .replace("{externalId}", "rec-1");
             let reply = app
                 .core(&method.to_uppercase(), &concrete, Some(&unrelated), Some(json!({"name": "x", "scopes": []})))
                 .await;
@@ -114,8 +117,8 @@ async fn every_operation_enforces_the_scope_it_documents() {
             checked += 1;
         }
     }
-    // The contract's 75 implemented operations and the 11 of the outgoing-webhooks API.
-    assert_eq!(checked, 86);
+    // The contract's 87 implemented operations and the 11 of the outgoing-webhooks API.
+    assert_eq!(checked, 98);
     // write:X implies read:X
     let writer = app.mint(&org.id, Some(&["write:customers"])).await;
     assert_eq!(app.core("GET", "/customers", Some(&writer), None).await.status, 200);
