@@ -32,10 +32,18 @@ impl Owner {
         }
     }
 
-    fn noun(self) -> &'static str {
+    pub fn noun(self) -> &'static str {
         match self {
             Self::Customer => "customer",
             Self::Instance => "instance",
+        }
+    }
+
+    /// The noun capitalized, as error codes spell it (`…CustomerNotFound`).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Customer => "Customer",
+            Self::Instance => "Instance",
         }
     }
 }

@@ -11,15 +11,6 @@ use crate::http::ValidJson;
 use crate::modules::customers::schema::CustomerIntegration;
 use crate::modules::integrations::Owner;
 
-fn addressed<'a>(
-    caller: &Caller,
-    slug: &'a str,
-    adapter: &'a str,
-    operation: &'static str,
-) -> Result<Addressed<'a>, Error> {
-    Ok(Addressed { owner: Owner::Customer, organization_id: caller.0.organization_id()?, slug, adapter, operation })
-}
-
 /// Get a customer integration
 ///
 /// Retrieve a single integration for a customer
@@ -37,7 +28,7 @@ pub async fn get(
     caller: Caller,
     Path((slug, adapter)): Path<(String, String)>,
 ) -> Result<Json<CustomerIntegration>, Error> {
-    let at = addressed(&caller, &slug, &adapter, "GetCustomerIntegration")?;
+    let at = Addressed::new(Owner::Customer, &caller, &slug, &adapter, "GetCustomerIntegration")?;
     Ok(Json(links::get(&pool, at).await?.into()))
 }
 
@@ -66,7 +57,7 @@ pub async fn create(
     Path((slug, adapter)): Path<(String, String)>,
     ValidJson(CustomerIntegrationBody(input)): ValidJson<CustomerIntegrationBody>,
 ) -> Result<(StatusCode, Json<CustomerIntegration>), Error> {
-    let at = addressed(&caller, &slug, &adapter, "CreateCustomerIntegration")?;
+    let at = Addressed::new(Owner::Customer, &caller, &slug, &adapter, "CreateCustomerIntegration")?;
     Ok((StatusCode::CREATED, Json(links::create(&pool, at, input).await?.into())))
 }
 
@@ -95,7 +86,7 @@ pub async fn update(
     Path((slug, adapter)): Path<(String, String)>,
     ValidJson(CustomerIntegrationBody(input)): ValidJson<CustomerIntegrationBody>,
 ) -> Result<Json<CustomerIntegration>, Error> {
-    let at = addressed(&caller, &slug, &adapter, "UpdateCustomerIntegration")?;
+    let at = Addressed::new(Owner::Customer, &caller, &slug, &adapter, "UpdateCustomerIntegration")?;
     Ok(Json(links::update(&pool, at, input).await?.into()))
 }
 
@@ -121,7 +112,7 @@ pub async fn delete(
     caller: Caller,
     Path((slug, adapter)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
-    let at = addressed(&caller, &slug, &adapter, "DeleteCustomerIntegration")?;
+    let at = Addressed::new(Owner::Customer, &caller, &slug, &adapter, "DeleteCustomerIntegration")?;
     links::delete(&pool, at).await?;
     Ok(StatusCode::NO_CONTENT)
 }

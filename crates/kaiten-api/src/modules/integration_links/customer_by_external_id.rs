@@ -5,20 +5,16 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use kaiten_kernel::{Error, Uow};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::external::{self, LinkPatch, UPSERT};
+use super::external::{self, ExternalKey, LinkPatch, UPSERT};
 use super::schema::{CustomerBody, CustomerIntegrationResource};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
 use crate::modules::customers::repository;
-use crate::modules::customers::schema::{Customer, CustomerInput, IntegrationInput};
+use crate::modules::customers::schema::{Customer, CustomerInput};
 use crate::modules::integrations::{self, Owner, Stored};
-
-fn not_found(adapter: &str, external_id: &str) -> Error {
-    Error::not_found("Integration.CustomerNotFound", format!("no customer is linked to {adapter} record {external_id}"))
-}
 
 /// Get a customer by integration external ID
 ///
@@ -39,13 +35,9 @@ pub async fn get(
     Path((adapter, external_id)): Path<(String, String)>,
 ) -> Result<Json<CustomerIntegrationResource>, Error> {
     let organization_id = caller.organization_id()?;
-    let adapter = external::adapter(&adapter)?;
-    let external_id = external::external_id(&external_id)?;
+    let key = ExternalKey::parse(&adapter, &external_id)?;
     let mut conn = pool.acquire().await?;
-    let link =
-        integrations::by_external_id(&mut conn, Owner::Customer, organization_id, (&adapter, &external_id), false)
-            .await?
-            .ok_or_else(|| not_found(&adapter, &external_id))?;
+    let link = key.linked(&mut conn, Owner::Customer, organization_id).await?;
     let customer = repository::find_by_id(&mut conn, organization_id, link.owner_id).await?;
     Ok(Json(resource(customer, link)))
 }
@@ -77,18 +69,10 @@ pub async fn upsert(
     ValidJson(body): ValidJson<CustomerBody>,
 ) -> Result<Json<CustomerIntegrationResource>, Error> {
     let organization_id = caller.organization_id()?;
-    let adapter = external::adapter(&adapter)?;
-    let external_id = external::external_id(&external_id)?;
-    let patch = LinkPatch {
-        metadata: body.integration_metadata.as_ref(),
-        error: body.error.as_deref(),
-        web_url: body.web_url.as_deref(),
-    };
-    let web_url = patch.web_url()?;
+    let key = ExternalKey::parse(&adapter, &external_id)?;
+    let patch = LinkPatch::new(body.integration_metadata.as_ref(), body.error.as_deref(), body.web_url.as_deref())?;
     let mut uow = Uow::begin(&pool).await?;
-    let found =
-        integrations::by_external_id(uow.conn(), Owner::Customer, organization_id, (&adapter, &external_id), true)
-            .await?;
+    let found = key.find(uow.conn(), Owner::Customer, organization_id, true).await?;
     let customer = match found {
         None => {
             let name = external::required(
@@ -96,18 +80,12 @@ pub async fn upsert(
                 "CustomerNameRequired",
                 "name is required to create a customer through an integration",
             )?;
-            let link = IntegrationInput {
-                external_id: external_id.clone(),
-                last_error: patch.error(),
-                metadata: body.integration_metadata.clone(),
-                web_url,
-            };
             let input = CustomerInput {
                 name: name.to_owned(),
                 slug: body.slug.clone(),
                 domain: body.domain.clone(),
                 external_customer_id: None,
-                integrations: Some(BTreeMap::from([(adapter.clone(), link)])),
+                integrations: Some(BTreeMap::from([(key.adapter.clone(), patch.new_link(&key.external_id))])),
             };
             let id = repository::insert(uow.conn(), organization_id, caller.user_id, &input, UPSERT).await?;
             let links = input.integrations.unwrap_or_default();
@@ -119,7 +97,7 @@ pub async fn upsert(
         }
         Some(current) => update(&mut uow, organization_id, caller.user_id, &body, &patch, &current).await?,
     };
-    let link = stored_link(uow.conn(), organization_id, customer.id, &adapter, &external_id).await?;
+    let link = key.of(uow.conn(), Owner::Customer, organization_id, customer.id).await?;
     uow.commit().await?;
     Ok(Json(resource(customer, link)))
 }
@@ -130,7 +108,7 @@ async fn update(
     organization_id: Uuid,
     user_id: Uuid,
     body: &CustomerBody,
-    patch: &LinkPatch<'_>,
+    patch: &LinkPatch,
     link: &Stored,
 ) -> Result<Customer, Error> {
     let current = repository::find_by_id(uow.conn(), organization_id, link.owner_id).await?;
@@ -146,7 +124,7 @@ async fn update(
             repository::Change { name, slug, domain, external_customer_id: current.external_customer_id.as_deref() };
         repository::update(uow.conn(), organization_id, current.id, user_id, change, UPSERT).await?;
     }
-    let (relinked, link_changed) = patch.over(link)?;
+    let (relinked, link_changed) = patch.over(link);
     if link_changed {
         let adapter = link.adapter.as_str();
         integrations::relink(uow.conn(), Owner::Customer, organization_id, current.id, adapter, &relinked, UPSERT)
@@ -160,18 +138,6 @@ async fn update(
         repository::record_updated(uow, organization_id, &updated).await?;
     }
     Ok(updated)
-}
-
-async fn stored_link(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    customer_id: Uuid,
-    adapter: &str,
-    external_id: &str,
-) -> Result<Stored, Error> {
-    integrations::one(conn, Owner::Customer, organization_id, customer_id, adapter)
-        .await?
-        .ok_or_else(|| not_found(adapter, external_id))
 }
 
 fn resource(customer: Customer, link: Stored) -> CustomerIntegrationResource {

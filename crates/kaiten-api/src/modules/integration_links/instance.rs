@@ -11,15 +11,6 @@ use crate::http::ValidJson;
 use crate::modules::instances::schema::InstanceIntegration;
 use crate::modules::integrations::Owner;
 
-fn addressed<'a>(
-    caller: &Caller,
-    slug: &'a str,
-    adapter: &'a str,
-    operation: &'static str,
-) -> Result<Addressed<'a>, Error> {
-    Ok(Addressed { owner: Owner::Instance, organization_id: caller.0.organization_id()?, slug, adapter, operation })
-}
-
 /// Get an instance integration
 ///
 /// Retrieve a single integration for an instance
@@ -37,7 +28,7 @@ pub async fn get(
     caller: Caller,
     Path((slug, adapter)): Path<(String, String)>,
 ) -> Result<Json<InstanceIntegration>, Error> {
-    let at = addressed(&caller, &slug, &adapter, "GetInstanceIntegration")?;
+    let at = Addressed::new(Owner::Instance, &caller, &slug, &adapter, "GetInstanceIntegration")?;
     Ok(Json(links::get(&pool, at).await?.into()))
 }
 
@@ -66,7 +57,7 @@ pub async fn create(
     Path((slug, adapter)): Path<(String, String)>,
     ValidJson(InstanceIntegrationBody(input)): ValidJson<InstanceIntegrationBody>,
 ) -> Result<(StatusCode, Json<InstanceIntegration>), Error> {
-    let at = addressed(&caller, &slug, &adapter, "CreateInstanceIntegration")?;
+    let at = Addressed::new(Owner::Instance, &caller, &slug, &adapter, "CreateInstanceIntegration")?;
     Ok((StatusCode::CREATED, Json(links::create(&pool, at, input).await?.into())))
 }
 
@@ -95,7 +86,7 @@ pub async fn update(
     Path((slug, adapter)): Path<(String, String)>,
     ValidJson(InstanceIntegrationBody(input)): ValidJson<InstanceIntegrationBody>,
 ) -> Result<Json<InstanceIntegration>, Error> {
-    let at = addressed(&caller, &slug, &adapter, "UpdateInstanceIntegration")?;
+    let at = Addressed::new(Owner::Instance, &caller, &slug, &adapter, "UpdateInstanceIntegration")?;
     Ok(Json(links::update(&pool, at, input).await?.into()))
 }
 
@@ -121,7 +112,7 @@ pub async fn delete(
     caller: Caller,
     Path((slug, adapter)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
-    let at = addressed(&caller, &slug, &adapter, "DeleteInstanceIntegration")?;
+    let at = Addressed::new(Owner::Instance, &caller, &slug, &adapter, "DeleteInstanceIntegration")?;
     links::delete(&pool, at).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use kaiten_kernel::{Error, RowLock, Uow};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::external::{self, LinkPatch, UPSERT};
+use super::external::{self, ExternalKey, LinkPatch, UPSERT};
 use super::schema::{InstanceBody, InstanceIntegrationResource};
 use crate::auth::layer::Caller;
 use crate::http::ValidJson;
@@ -17,10 +17,6 @@ use crate::modules::customers::schema::IntegrationInput;
 use crate::modules::instances::repository;
 use crate::modules::instances::schema::{Instance, InstanceInput};
 use crate::modules::integrations::{self, Owner, Stored};
-
-fn not_found(adapter: &str, external_id: &str) -> Error {
-    Error::not_found("Integration.InstanceNotFound", format!("no instance is linked to {adapter} record {external_id}"))
-}
 
 /// Get an instance by integration external ID
 ///
@@ -41,13 +37,9 @@ pub async fn get(
     Path((adapter, external_id)): Path<(String, String)>,
 ) -> Result<Json<InstanceIntegrationResource>, Error> {
     let organization_id = caller.organization_id()?;
-    let adapter = external::adapter(&adapter)?;
-    let external_id = external::external_id(&external_id)?;
+    let key = ExternalKey::parse(&adapter, &external_id)?;
     let mut conn = pool.acquire().await?;
-    let link =
-        integrations::by_external_id(&mut conn, Owner::Instance, organization_id, (&adapter, &external_id), false)
-            .await?
-            .ok_or_else(|| not_found(&adapter, &external_id))?;
+    let link = key.linked(&mut conn, Owner::Instance, organization_id).await?;
     let instance = repository::by_id(&mut conn, organization_id, link.owner_id).await?;
     Ok(Json(resource(&mut conn, organization_id, instance, link).await?))
 }
@@ -79,33 +71,18 @@ pub async fn upsert(
     ValidJson(body): ValidJson<InstanceBody>,
 ) -> Result<Json<InstanceIntegrationResource>, Error> {
     let organization_id = caller.organization_id()?;
-    let adapter = external::adapter(&adapter)?;
-    let external_id = external::external_id(&external_id)?;
-    let patch = LinkPatch {
-        metadata: body.integration_metadata.as_ref(),
-        error: body.error.as_deref(),
-        web_url: body.web_url.as_deref(),
-    };
-    let web_url = patch.web_url()?;
+    let key = ExternalKey::parse(&adapter, &external_id)?;
+    let patch = LinkPatch::new(body.integration_metadata.as_ref(), body.error.as_deref(), body.web_url.as_deref())?;
     let mut uow = Uow::begin(&pool).await?;
-    let found =
-        integrations::by_external_id(uow.conn(), Owner::Instance, organization_id, (&adapter, &external_id), true)
-            .await?;
+    let found = key.find(uow.conn(), Owner::Instance, organization_id, true).await?;
     let instance = match found {
         None => {
-            let link = IntegrationInput {
-                external_id: external_id.clone(),
-                last_error: patch.error(),
-                metadata: body.integration_metadata.clone(),
-                web_url,
-            };
-            create(&mut uow, organization_id, caller.user_id, &adapter, &body, link).await?
+            let link = patch.new_link(&key.external_id);
+            create(&mut uow, organization_id, caller.user_id, &key.adapter, &body, link).await?
         }
         Some(current) => update(&mut uow, organization_id, caller.user_id, &body, &patch, &current).await?,
     };
-    let link = integrations::one(uow.conn(), Owner::Instance, organization_id, instance.id, &adapter)
-        .await?
-        .ok_or_else(|| not_found(&adapter, &external_id))?;
+    let link = key.of(uow.conn(), Owner::Instance, organization_id, instance.id).await?;
     let resource = resource(uow.conn(), organization_id, instance, link).await?;
     uow.commit().await?;
     Ok(Json(resource))
@@ -178,7 +155,7 @@ async fn update(
     organization_id: Uuid,
     user_id: Uuid,
     body: &InstanceBody,
-    patch: &LinkPatch<'_>,
+    patch: &LinkPatch,
     link: &Stored,
 ) -> Result<Instance, Error> {
     let code = "UpsertIntegration.InstanceNotFound";
@@ -222,7 +199,7 @@ async fn update(
     if changed {
         repository::update(uow, organization_id, user_id, &current, &input, UPSERT).await?;
     }
-    let (relinked, link_changed) = patch.over(link)?;
+    let (relinked, link_changed) = patch.over(link);
     if link_changed {
         let adapter = link.adapter.as_str();
         integrations::relink(uow.conn(), Owner::Instance, organization_id, current.id, adapter, &relinked, UPSERT)

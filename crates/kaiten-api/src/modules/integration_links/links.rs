@@ -5,6 +5,7 @@ use kaiten_kernel::{Error, RowLock, Uow};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::auth::layer::Caller;
 use crate::modules::customers::schema::IntegrationInput;
 use crate::modules::integrations::{self, Owner, Stored};
 
@@ -17,12 +18,15 @@ pub struct Addressed<'a> {
     pub operation: &'static str,
 }
 
-impl Addressed<'_> {
-    fn noun(&self) -> (&'static str, &'static str) {
-        match self.owner {
-            Owner::Customer => ("customer", "Customer"),
-            Owner::Instance => ("instance", "Instance"),
-        }
+impl<'a> Addressed<'a> {
+    pub fn new(
+        owner: Owner,
+        caller: &Caller,
+        slug: &'a str,
+        adapter: &'a str,
+        operation: &'static str,
+    ) -> Result<Self, Error> {
+        Ok(Self { owner, organization_id: caller.0.organization_id()?, slug, adapter, operation })
     }
 
     /// The trimmed adapter name; a blank one is `{operation}.InvalidIntegrationName`.
@@ -39,7 +43,7 @@ impl Addressed<'_> {
 
     /// The owner's id, its row held against deletion until commit.
     async fn owner_id(&self, conn: &mut PgConnection) -> Result<Uuid, Error> {
-        let (noun, title) = self.noun();
+        let (noun, title) = (self.owner.noun(), self.owner.title());
         let select = format!("SELECT o.id FROM {noun} o");
         let found: Option<(Uuid,)> =
             kaiten_kernel::scoped::find(conn, &select, "o", "slug", self.organization_id, self.slug, RowLock::KeyShare)
@@ -52,7 +56,7 @@ impl Addressed<'_> {
     fn link_not_found(&self, adapter: &str) -> Error {
         Error::not_found(
             format!("{}.NotFound", self.operation),
-            format!("integration {adapter} not found for {} {}", self.noun().0, self.slug),
+            format!("integration {adapter} not found for {} {}", self.owner.noun(), self.slug),
         )
     }
 }
